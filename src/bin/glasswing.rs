@@ -1,0 +1,273 @@
+//! The `glasswing` command: trace, info, init and bench, over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use glasswing::bench;
+use glasswing::init::{init_gpt, init_rnn};
+use glasswing::model::{GptConfig, Nonlinearity, RnnConfig};
+use glasswing::{Checkpoint, Error, Result, Tokenizer, Trace};
+
+#[derive(Parser)]
+#[command(name = "glasswing", version, about = "See inside tiny RNN and GPT-2 language models")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a model on text or ids and show (or print as JSON) what it computed.
+    Trace(TraceArgs),
+    /// Describe a checkpoint: arch, config, parameter count, vocabulary, metadata.
+    Info(ModelArgs),
+    /// Write a seeded, untrained model (PyTorch's default initialisation).
+    Init(InitArgs),
+    /// Time forward-with-trace passes at fixed sizes (median of repeated runs).
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct ModelArgs {
+    /// A .safetensors checkpoint.
+    #[arg(long)]
+    model: PathBuf,
+    /// A config.json (Hugging Face GPT-2); by default the one beside the model, if any.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct TraceArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Text to trace, one token per character.
+    #[arg(long, conflicts_with = "ids", required_unless_present = "ids")]
+    text: Option<String>,
+    /// Token ids to trace, comma-separated: 3,1,4.
+    #[arg(long, value_delimiter = ',')]
+    ids: Option<Vec<usize>>,
+    /// Print one JSON object: arch, ids, tokens, probs, attention, hidden.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ArchArg {
+    Gpt2,
+    Rnn,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    #[arg(long, value_enum)]
+    arch: ArchArg,
+    /// gpt2: transformer blocks.
+    #[arg(long, default_value_t = 2)]
+    n_layer: usize,
+    /// gpt2: attention heads per block.
+    #[arg(long, default_value_t = 4)]
+    n_head: usize,
+    /// gpt2: embedding width.
+    #[arg(long, default_value_t = 64)]
+    n_embd: usize,
+    /// gpt2: longest sequence (learned positions).
+    #[arg(long, default_value_t = 64)]
+    n_positions: usize,
+    /// rnn: embedding width.
+    #[arg(long, default_value_t = 32)]
+    embed_dim: usize,
+    /// rnn: hidden state size.
+    #[arg(long, default_value_t = 64)]
+    hidden_size: usize,
+    /// rnn: stacked layers.
+    #[arg(long, default_value_t = 1)]
+    num_layers: usize,
+    /// rnn: tanh or relu.
+    #[arg(long, value_enum, default_value = "tanh")]
+    nonlinearity: NonlinearityArg,
+    /// Vocabulary: the distinct characters of this text.
+    #[arg(long, conflicts_with = "vocab_size", required_unless_present = "vocab_size")]
+    vocab_text: Option<String>,
+    /// Vocabulary size, without token strings (the model is traced by ids).
+    #[arg(long)]
+    vocab_size: Option<usize>,
+    #[arg(long)]
+    seed: u64,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NonlinearityArg {
+    Tanh,
+    Relu,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Timed runs per case (the median is reported).
+    #[arg(long, default_value_t = 50)]
+    runs: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Trace(args) => trace(args),
+        Command::Info(args) => info(args),
+        Command::Init(args) => init(args),
+        Command::Bench(args) => {
+            run_bench(args);
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(args: &ModelArgs) -> Result<Checkpoint> {
+    Checkpoint::open(&args.model, args.config.as_deref())
+}
+
+fn trace(args: TraceArgs) -> Result<()> {
+    let ckpt = open(&args.model)?;
+    let trace = match (&args.text, &args.ids) {
+        (Some(text), _) => ckpt.trace_text(text)?,
+        (None, Some(ids)) => ckpt.trace_ids(ids)?,
+        (None, None) => return Err(Error::Empty),
+    };
+    if args.json {
+        let json = serde_json::to_string(&trace).map_err(|e| Error::Io(e.to_string()))?;
+        write_stdout(&(json + "\n"));
+    } else {
+        write_stdout(&format_trace(&ckpt, &trace));
+    }
+    Ok(())
+}
+
+/// Writes to stdout, treating a closed pipe (`| head`) as a normal end.
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// A token as the terminal shows it: quoted, with control characters escaped.
+fn show(token: &str) -> String {
+    format!("{token:?}")
+}
+
+fn bar(p: f32, width: usize) -> String {
+    let eighths = (p.clamp(0.0, 1.0) * width as f32 * 8.0).round() as usize;
+    let partial = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8];
+    format!("{}{}", "█".repeat(eighths / 8), partial)
+}
+
+fn format_trace(ckpt: &Checkpoint, trace: &Trace) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} model, {} tokens", trace.arch.name(), trace.len());
+    for pos in 0..trace.len() {
+        let _ = writeln!(out, "\n[{pos}] {}   next-token entropy {:.2} nats", show(&trace.tokens[pos]), trace.entropy(pos));
+        for (id, p) in trace.top_k(pos, 5) {
+            let tok = ckpt.token_strings(&[id]).remove(0);
+            let _ = writeln!(out, "    {:>8} {:6.3} {}", show(&tok), p, bar(p, 30));
+        }
+        if let Some(att) = &trace.attention {
+            let (layers, heads) = (att.shape()[0], att.shape()[1]);
+            let mut line = String::from("    most attended:");
+            for l in 0..layers {
+                for h in 0..heads {
+                    if let Some((key, w)) = trace.most_attended(l, h, pos) {
+                        line += &format!("  L{l}H{h}→{}@{key} {w:.2}", show(&trace.tokens[key]));
+                    }
+                }
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out
+}
+
+fn info(args: ModelArgs) -> Result<()> {
+    let ckpt = open(&args)?;
+    let model = &ckpt.model;
+    println!("arch:       {}", model.arch().name());
+    println!("config:     {}", model.config_json());
+    println!("parameters: {}", model.num_params());
+    match &ckpt.tokenizer {
+        Some(tok) => {
+            let first: Vec<String> = tok.tokens().iter().take(40).map(|t| show(t)).collect();
+            let more = if tok.vocab_size() > 40 { " ..." } else { "" };
+            println!("vocabulary: {} tokens: {}{more}", tok.vocab_size(), first.join(" "));
+        }
+        None => println!("vocabulary: none ({} ids, traced by id)", model.vocab_size()),
+    }
+    for (key, value) in &ckpt.metadata {
+        println!("{key}: {value}");
+    }
+    Ok(())
+}
+
+fn init(args: InitArgs) -> Result<()> {
+    let tokenizer = args.vocab_text.as_deref().map(Tokenizer::from_text).transpose()?;
+    let vocab_size = match (&tokenizer, args.vocab_size) {
+        (Some(tok), _) => tok.vocab_size(),
+        (None, Some(n)) => n,
+        (None, None) => return Err(Error::Config("give --vocab-text or --vocab-size".into())),
+    };
+    let model = match args.arch {
+        ArchArg::Gpt2 => init_gpt(
+            GptConfig {
+                n_layer: args.n_layer,
+                n_head: args.n_head,
+                n_embd: args.n_embd,
+                n_positions: args.n_positions,
+                vocab_size,
+                layer_norm_epsilon: 1e-5,
+            },
+            args.seed,
+        )?,
+        ArchArg::Rnn => init_rnn(
+            RnnConfig {
+                vocab_size,
+                embed_dim: args.embed_dim,
+                hidden_size: args.hidden_size,
+                num_layers: args.num_layers,
+                nonlinearity: match args.nonlinearity {
+                    NonlinearityArg::Tanh => Nonlinearity::Tanh,
+                    NonlinearityArg::Relu => Nonlinearity::Relu,
+                },
+            },
+            args.seed,
+        )?,
+    };
+    let mut metadata = std::collections::BTreeMap::new();
+    metadata.insert("training".to_string(), format!("untrained: PyTorch default initialisation, seed {}", args.seed));
+    metadata.extend(args.title.map(|t| ("title".to_string(), t)));
+    metadata.extend(args.description.map(|d| ("description".to_string(), d)));
+    let ckpt = Checkpoint { model, tokenizer, metadata };
+    ckpt.save(&args.output)?;
+    eprintln!("wrote {} ({} parameters)", args.output.display(), ckpt.model.num_params());
+    Ok(())
+}
+
+fn run_bench(args: BenchArgs) {
+    println!("{:<28} {:>12} {:>14}", "case (forward with trace)", "median µs", "tokens/s");
+    for t in [16, 64] {
+        for case in bench::cases(t) {
+            let micros = bench::median_trace_micros(&case, args.runs);
+            println!("{:<28} {:>12.1} {:>14.0}", case.name, micros, case.ids.len() as f64 / (micros / 1e6));
+        }
+    }
+}

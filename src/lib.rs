@@ -1,0 +1,21 @@
+//! Glasswing: tiny RNN and GPT-2 language models that show their work.
+//!
+//! `text -> Tokenizer -> ids -> Model::forward -> Trace`: the trace holds the
+//! next-token distribution at every position, every attention head's weights
+//! (GPT) and every hidden state (RNN). Checkpoints are safetensors files with
+//! upstream PyTorch / Hugging Face tensor names; see `checkpoint`.
+
+pub mod bench;
+pub mod checkpoint;
+pub mod error;
+pub mod init;
+pub mod model;
+pub mod ops;
+pub mod tokenizer;
+pub mod trace;
+
+pub use checkpoint::Checkpoint;
+pub use error::{Error, Result};
+pub use model::{Arch, Model};
+pub use tokenizer::Tokenizer;
+pub use trace::Trace;

@@ -1,0 +1,145 @@
+//! Elman RNN with PyTorch `nn.RNN` semantics, fed by `nn.Embedding` and read out
+//! by `nn.Linear`:  h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh),  h_0 = 0.
+//!
+//! Shapes: T = tokens, V = vocab, E = embed_dim, H = hidden_size, L = num_layers.
+
+use ndarray::{s, Array1, Array2, Array3};
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::{named, NamedTensor, Tensors};
+use crate::error::{Error, Result};
+use crate::ops::{gather_rows, linear_t, softmax_rows};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Nonlinearity {
+    Tanh,
+    Relu,
+}
+
+impl Nonlinearity {
+    pub fn apply(self, x: f32) -> f32 {
+        match self {
+            Nonlinearity::Tanh => x.tanh(),
+            Nonlinearity::Relu => x.max(0.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RnnConfig {
+    pub vocab_size: usize,
+    pub embed_dim: usize,
+    pub hidden_size: usize,
+    pub num_layers: usize,
+    pub nonlinearity: Nonlinearity,
+}
+
+impl RnnConfig {
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("vocab_size", self.vocab_size),
+            ("embed_dim", self.embed_dim),
+            ("hidden_size", self.hidden_size),
+            ("num_layers", self.num_layers),
+        ] {
+            if v == 0 {
+                return Err(Error::Config(format!("{name} must be at least 1")));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RnnLayer {
+    pub w_ih: Array2<f32>, // [H, in], in = E for layer 0, else H
+    pub w_hh: Array2<f32>, // [H, H]
+    pub b_ih: Array1<f32>, // [H]
+    pub b_hh: Array1<f32>, // [H]
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rnn {
+    pub config: RnnConfig,
+    pub embed: Array2<f32>,  // [V, E]
+    pub layers: Vec<RnnLayer>,
+    pub head_w: Array2<f32>, // [V, H]
+    pub head_b: Array1<f32>, // [V]
+}
+
+/// What one RNN forward pass records.
+pub struct RnnOutput {
+    pub probs: Array2<f32>,  // [T, V]
+    pub hidden: Array3<f32>, // [L, T, H], every layer's state after every step
+}
+
+impl Rnn {
+    /// Forward pass over `ids` (already checked: non-empty, in range).
+    pub fn forward(&self, ids: &[usize]) -> RnnOutput {
+        let cfg = &self.config;
+        let t = ids.len();
+        let mut hidden = Array3::<f32>::zeros((cfg.num_layers, t, cfg.hidden_size));
+        let mut input = gather_rows(&self.embed, ids); // [T, E], then [T, H] between layers
+        for (l, layer) in self.layers.iter().enumerate() {
+            let states = self.run_layer(layer, &input); // [T, H]
+            hidden.slice_mut(s![l, .., ..]).assign(&states);
+            input = states;
+        }
+        let logits = linear_t(&input.view(), &self.head_w.view(), Some(&self.head_b.view())); // [T, V]
+        RnnOutput { probs: softmax_rows(logits), hidden }
+    }
+
+    /// One layer over the whole sequence: input [T, in] -> states [T, H].
+    fn run_layer(&self, layer: &RnnLayer, input: &Array2<f32>) -> Array2<f32> {
+        // The input part of every step at once: [T, H].
+        let pre_input = linear_t(&input.view(), &layer.w_ih.view(), Some(&layer.b_ih.view())) + &layer.b_hh;
+        let mut states = Array2::<f32>::zeros((input.nrows(), self.config.hidden_size));
+        let mut h = Array1::<f32>::zeros(self.config.hidden_size); // h_0 = 0
+        for (step, pre) in pre_input.rows().into_iter().enumerate() {
+            h = (&pre + &layer.w_hh.dot(&h)).mapv_into(|v| self.config.nonlinearity.apply(v)); // [H]
+            states.row_mut(step).assign(&h);
+        }
+        states
+    }
+}
+
+// ---- tensor names (PyTorch embed / rnn / head) ----
+
+impl Rnn {
+    pub fn from_tensors(config: RnnConfig, t: &Tensors) -> Result<Self> {
+        let (v, e, h) = (config.vocab_size, config.embed_dim, config.hidden_size);
+        let layers = (0..config.num_layers)
+            .map(|k| {
+                let input = if k == 0 { e } else { h };
+                Ok(RnnLayer {
+                    w_ih: t.matrix(&format!("rnn.weight_ih_l{k}"), h, input)?,
+                    w_hh: t.matrix(&format!("rnn.weight_hh_l{k}"), h, h)?,
+                    b_ih: t.vector(&format!("rnn.bias_ih_l{k}"), h)?,
+                    b_hh: t.vector(&format!("rnn.bias_hh_l{k}"), h)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            embed: t.matrix("embed.weight", v, e)?,
+            layers,
+            head_w: t.matrix("head.weight", v, h)?,
+            head_b: t.vector("head.bias", v)?,
+            config,
+        })
+    }
+
+    pub fn named_tensors(&self) -> Vec<NamedTensor> {
+        let mut out = vec![named("embed.weight", &self.embed)];
+        for (k, layer) in self.layers.iter().enumerate() {
+            out.extend([
+                named(&format!("rnn.weight_ih_l{k}"), &layer.w_ih),
+                named(&format!("rnn.weight_hh_l{k}"), &layer.w_hh),
+                named(&format!("rnn.bias_ih_l{k}"), &layer.b_ih),
+                named(&format!("rnn.bias_hh_l{k}"), &layer.b_hh),
+            ]);
+        }
+        out.extend([named("head.weight", &self.head_w), named("head.bias", &self.head_b)]);
+        out
+    }
+}

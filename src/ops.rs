@@ -1,0 +1,103 @@
+//! The handful of numeric building blocks the models are made of.
+//! Shapes: T = sequence length, C = channels, N = output features.
+
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+
+/// In-place softmax of one row; max-subtracted so large logits cannot overflow.
+pub fn softmax_inplace(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0f32;
+    for x in row.iter_mut() {
+        *x = (*x - max).exp();
+        sum += *x;
+    }
+    let inv = 1.0 / sum;
+    row.iter_mut().for_each(|x| *x *= inv);
+}
+
+/// Softmax over the last axis of a [T, N] matrix.
+pub fn softmax_rows(mut x: Array2<f32>) -> Array2<f32> {
+    for mut row in x.rows_mut() {
+        softmax_inplace(row.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
+    }
+    x
+}
+
+/// LayerNorm over channels: x [T, C], weight [C], bias [C] -> [T, C].
+/// Biased variance, as torch.nn.LayerNorm.
+pub fn layer_norm(x: &Array2<f32>, weight: &Array1<f32>, bias: &Array1<f32>, eps: f32) -> Array2<f32> {
+    let mut out = x.clone();
+    for mut row in out.rows_mut() {
+        let n = row.len() as f32;
+        let mean = row.sum() / n;
+        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        let inv_std = 1.0 / (var + eps).sqrt();
+        row.iter_mut()
+            .zip(weight.iter().zip(bias.iter()))
+            .for_each(|(v, (w, b))| *v = (*v - mean) * inv_std * w + b);
+    }
+    out
+}
+
+/// GELU, tanh approximation (Hugging Face `gelu_new`).
+pub fn gelu_tanh(x: f32) -> f32 {
+    const SQRT_2_OVER_PI: f32 = 0.797_884_6;
+    0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x)).tanh())
+}
+
+/// Conv1D-style affine map: x [T, C] @ w [C, N] + b [N] -> [T, N].
+pub fn linear(x: &ArrayView2<f32>, w: &ArrayView2<f32>, b: &ArrayView1<f32>) -> Array2<f32> {
+    x.dot(w) + b
+}
+
+/// nn.Linear-style affine map, weight stored [N, C]: x [T, C] @ w^T + b -> [T, N].
+pub fn linear_t(x: &ArrayView2<f32>, w: &ArrayView2<f32>, b: Option<&ArrayView1<f32>>) -> Array2<f32> {
+    let y = x.dot(&w.t());
+    match b {
+        Some(b) => y + b,
+        None => y,
+    }
+}
+
+/// Rows of `table` [V, C] picked by `ids` [T] -> [T, C].
+pub fn gather_rows(table: &Array2<f32>, ids: &[usize]) -> Array2<f32> {
+    table.select(Axis(0), ids)
+}
+
+/// The first `t` rows of `table` [P, C] -> [t, C].
+pub fn first_rows(table: &Array2<f32>, t: usize) -> Array2<f32> {
+    table.slice(s![..t, ..]).to_owned()
+}
+
+/// Shannon entropy in nats of one probability row.
+pub fn entropy(p: &[f32]) -> f32 {
+    -p.iter().filter(|&&x| x > 0.0).map(|&x| x * x.ln()).sum::<f32>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn softmax_is_stable_and_normalised() {
+        let mut row = [1000.0, 1000.0, -1000.0];
+        softmax_inplace(&mut row);
+        assert!((row[0] - 0.5).abs() < 1e-6 && row[2] == 0.0);
+    }
+
+    #[test]
+    fn layer_norm_centres_and_scales() {
+        let x = array![[1.0f32, 2.0, 3.0, 4.0]];
+        let y = layer_norm(&x, &Array1::ones(4), &Array1::zeros(4), 1e-5);
+        assert!(y.sum().abs() < 1e-5);
+        assert!((y.mapv(|v| v * v).sum() / 4.0 - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn gelu_matches_known_values() {
+        assert_eq!(gelu_tanh(0.0), 0.0);
+        assert!((gelu_tanh(1.0) - 0.841_192).abs() < 1e-5);
+        assert!((gelu_tanh(-3.0) + 0.003_637_4).abs() < 1e-5);
+    }
+}
