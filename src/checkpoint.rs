@@ -246,6 +246,7 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
                     return Err(Error::Config(format!("activation_function {act} is not supported (only gelu_new)")));
                 }
             }
+            reject_unsupported_gpt2_options(&config)?;
             if !config.contains_key("n_head") {
                 return Err(Error::Config("n_head is missing and cannot be inferred from tensor shapes: give a config.json".into()));
             }
@@ -283,6 +284,23 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
         }
     }
     Ok(Value::Object(config))
+}
+
+/// Hugging Face GPT-2 options that would change the math this core implements.
+fn reject_unsupported_gpt2_options(config: &Map<String, Value>) -> Result<()> {
+    let unsupported = |key: &str, why: &str| Err(Error::Config(format!("{key} = {} is not supported: {why}", config[key])));
+    if config.get("scale_attn_weights").is_some_and(|v| v == &Value::Bool(false)) {
+        return unsupported("scale_attn_weights", "attention is always scaled by 1/sqrt(head_dim)");
+    }
+    if config.get("scale_attn_by_inverse_layer_idx").is_some_and(|v| v == &Value::Bool(true)) {
+        return unsupported("scale_attn_by_inverse_layer_idx", "attention is scaled by 1/sqrt(head_dim) only");
+    }
+    if let (Some(inner), Some(embd)) = (config.get("n_inner").and_then(Value::as_u64), config.get("n_embd").and_then(Value::as_u64)) {
+        if inner != 4 * embd {
+            return unsupported("n_inner", "the MLP width is 4 * n_embd");
+        }
+    }
+    Ok(())
 }
 
 fn matrix_shape(tensors: &Tensors, name: &str) -> Result<[usize; 2]> {
