@@ -19,3 +19,6 @@ pub use error::{Error, Result};
 pub use model::{Arch, Model};
 pub use tokenizer::Tokenizer;
 pub use trace::Trace;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,117 @@
+//! The WebAssembly facade: converts types and errors, nothing more.
+//!
+//! JS sees one class, `WasmModel`:
+//! - `WasmModel.load(bytes: Uint8Array, configJson?: string)` (throws Error)
+//! - `model.info()` -> `{ arch, config, vocab: string[] | null, metadata, num_params, max_len }`
+//! - `model.encode(text)` -> `Uint32Array` (throws on unknown characters)
+//! - `model.traceText(text)`, `model.traceIds(Uint32Array)` -> a trace object
+//!   `{ arch, ids: Uint32Array, tokens: string[], probs: {data: Float32Array, shape: [T,V]},
+//!      attention: {data, shape: [L,H,T,T]} | null, hidden: {data, shape: [L,T,Hd]} | null }`
+//!   whose typed arrays can be transferred to the page without copying.
+
+use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::{Checkpoint, Trace};
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn js_error(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+#[wasm_bindgen]
+pub struct WasmModel {
+    checkpoint: Checkpoint,
+}
+
+#[derive(Serialize)]
+struct Info<'a> {
+    arch: &'static str,
+    config: serde_json::Value,
+    vocab: Option<&'a [String]>,
+    metadata: &'a std::collections::BTreeMap<String, String>,
+    num_params: usize,
+    max_len: usize,
+}
+
+#[wasm_bindgen]
+impl WasmModel {
+    /// Parses a safetensors checkpoint; `config_json` is a Hugging Face config.json's text.
+    pub fn load(bytes: &[u8], config_json: Option<String>) -> Result<WasmModel, JsError> {
+        let checkpoint = Checkpoint::from_bytes(bytes, config_json.as_deref()).map_err(js_error)?;
+        Ok(WasmModel { checkpoint })
+    }
+
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        let model = &self.checkpoint.model;
+        let info = Info {
+            arch: model.arch().name(),
+            config: model.config_json(),
+            vocab: self.checkpoint.tokenizer.as_ref().map(|t| t.tokens()),
+            metadata: &self.checkpoint.metadata,
+            num_params: model.num_params(),
+            max_len: model.max_len(),
+        };
+        // Maps become plain objects, so the page can read `info.config.n_head`.
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        info.serialize(&serializer).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    pub fn encode(&self, text: &str) -> Result<Uint32Array, JsError> {
+        let ids = self.checkpoint.encode(text).map_err(js_error)?;
+        Ok(ids_to_js(&ids))
+    }
+
+    #[wasm_bindgen(js_name = traceText)]
+    pub fn trace_text(&self, text: &str) -> Result<Object, JsError> {
+        self.checkpoint.trace_text(text).map(|t| trace_to_js(&t)).map_err(js_error)
+    }
+
+    #[wasm_bindgen(js_name = traceIds)]
+    pub fn trace_ids(&self, ids: &[u32]) -> Result<Object, JsError> {
+        let ids: Vec<usize> = ids.iter().map(|&id| id as usize).collect();
+        self.checkpoint.trace_ids(&ids).map(|t| trace_to_js(&t)).map_err(js_error)
+    }
+
+    /// The checkpoint in our format, for download.
+    #[wasm_bindgen(js_name = toBytes)]
+    pub fn to_bytes(&self) -> Result<Vec<u8>, JsError> {
+        self.checkpoint.to_bytes().map_err(js_error)
+    }
+}
+
+fn ids_to_js(ids: &[usize]) -> Uint32Array {
+    let ids: Vec<u32> = ids.iter().map(|&id| id as u32).collect();
+    Uint32Array::from(ids.as_slice())
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    Reflect::set(obj, &JsValue::from_str(key), value).expect("setting a property on a plain object");
+}
+
+/// `{data: Float32Array, shape: number[]}` for one n-d array (row-major).
+fn tensor_to_js<D: ndarray::Dimension>(array: &ndarray::Array<f32, D>) -> JsValue {
+    let obj = Object::new();
+    let data: Vec<f32> = array.iter().copied().collect();
+    set(&obj, "data", &Float32Array::from(data.as_slice()));
+    let shape: Array = array.shape().iter().map(|&n| JsValue::from(n as u32)).collect();
+    set(&obj, "shape", &shape);
+    obj.into()
+}
+
+fn trace_to_js(trace: &Trace) -> Object {
+    let obj = Object::new();
+    set(&obj, "arch", &JsValue::from_str(trace.arch.name()));
+    set(&obj, "ids", &ids_to_js(&trace.ids));
+    let tokens: Array = trace.tokens.iter().map(|t| JsValue::from_str(t)).collect();
+    set(&obj, "tokens", &tokens);
+    set(&obj, "probs", &tensor_to_js(&trace.probs));
+    set(&obj, "attention", &trace.attention.as_ref().map_or(JsValue::NULL, tensor_to_js));
+    set(&obj, "hidden", &trace.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
+    obj
+}
