@@ -140,23 +140,16 @@ impl Checkpoint {
         Self::from_bytes(&bytes, config.as_deref())
     }
 
-    /// Our format: upstream names plus `arch`, `config`, `vocab` and free metadata.
+    /// Our format: upstream names plus `arch`, `config`, `vocab` and free
+    /// metadata. The same checkpoint always gives the same bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let tensors = self.model.named_tensors();
-        let bytes: Vec<Vec<u8>> =
-            tensors.iter().map(|t| t.data.iter().flat_map(|v| v.to_le_bytes()).collect()).collect();
-        let views = tensors
-            .iter()
-            .zip(&bytes)
-            .map(|(t, b)| Ok((t.name.clone(), TensorView::new(Dtype::F32, t.shape.clone(), b)?)))
-            .collect::<Result<Vec<_>>>()?;
-        let mut meta: HashMap<String, String> = self.metadata.clone().into_iter().collect();
+        let mut meta = self.metadata.clone();
         meta.insert("arch".into(), self.model.arch().name().into());
         meta.insert("config".into(), self.model.config_json().to_string());
         if let Some(tok) = &self.tokenizer {
             meta.insert("vocab".into(), serde_json::to_string(tok.tokens()).expect("strings serialize"));
         }
-        Ok(safetensors::serialize(views, Some(meta))?)
+        Ok(write_safetensors(&self.model.named_tensors(), &meta))
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
@@ -195,6 +188,34 @@ impl Checkpoint {
             hidden,
         })
     }
+}
+
+/// Writes f32 tensors and metadata as safetensors. Written here rather than
+/// with `safetensors::serialize` because that keeps metadata in a HashMap,
+/// whose order (and so the file's bytes) changes from run to run; shipped
+/// models must be reproducible bit for bit. Layout: u64 LE header length,
+/// JSON header (space-padded to 8 bytes), then the data in header order.
+pub fn write_safetensors(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
+    let mut header = Map::new();
+    header.insert("__metadata__".into(), serde_json::to_value(metadata).expect("strings serialize"));
+    let mut offset = 0usize;
+    for t in tensors {
+        let end = offset + 4 * t.data.len();
+        header.insert(
+            t.name.clone(),
+            serde_json::json!({ "dtype": "F32", "shape": t.shape, "data_offsets": [offset, end] }),
+        );
+        offset = end;
+    }
+    let mut json = serde_json::to_vec(&Value::Object(header)).expect("a JSON map serializes");
+    json.resize(json.len().div_ceil(8) * 8, b' ');
+    let mut out = Vec::with_capacity(8 + json.len() + offset);
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(&json);
+    for t in tensors {
+        out.extend(t.data.iter().flat_map(|v| v.to_le_bytes()));
+    }
+    out
 }
 
 fn infer_arch(tensors: &Tensors) -> Result<Arch> {

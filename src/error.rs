@@ -27,6 +27,9 @@ pub enum Error {
     TooLong { len: usize, max: usize },
     #[error("empty input: give at least one token")]
     Empty,
+    /// Finite weights can still overflow (e.g. 1e30 everywhere): say so rather than draw NaN.
+    #[error("the model computed a non-finite value in `{0}`: its weights are too large")]
+    Overflow(String),
     #[error("{0}")]
     Io(String),
 }

@@ -200,22 +200,27 @@ fn format_trace(ckpt: &Checkpoint, trace: &Trace) -> String {
 }
 
 fn info(args: ModelArgs) -> Result<()> {
+    use std::fmt::Write;
     let ckpt = open(&args)?;
     let model = &ckpt.model;
-    println!("arch:       {}", model.arch().name());
-    println!("config:     {}", model.config_json());
-    println!("parameters: {}", model.num_params());
+    let mut out = String::new();
+    let _ = writeln!(out, "arch:       {}", model.arch().name());
+    let _ = writeln!(out, "config:     {}", model.config_json());
+    let _ = writeln!(out, "parameters: {}", model.num_params());
     match &ckpt.tokenizer {
         Some(tok) => {
             let first: Vec<String> = tok.tokens().iter().take(40).map(|t| show(t)).collect();
             let more = if tok.vocab_size() > 40 { " ..." } else { "" };
-            println!("vocabulary: {} tokens: {}{more}", tok.vocab_size(), first.join(" "));
+            let _ = writeln!(out, "vocabulary: {} tokens: {}{more}", tok.vocab_size(), first.join(" "));
         }
-        None => println!("vocabulary: none ({} ids, traced by id)", model.vocab_size()),
+        None => {
+            let _ = writeln!(out, "vocabulary: none ({} ids, traced by id)", model.vocab_size());
+        }
     }
     for (key, value) in &ckpt.metadata {
-        println!("{key}: {value}");
+        let _ = writeln!(out, "{key}: {value}");
     }
+    write_stdout(&out);
     Ok(())
 }
 

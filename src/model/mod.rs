@@ -88,7 +88,7 @@ impl Model {
     /// ever sees an empty, too long or out-of-range sequence.
     pub fn forward(&self, ids: &[usize]) -> Result<Forward> {
         self.check_ids(ids)?;
-        Ok(match self {
+        let out = match self {
             Model::Gpt(m) => {
                 let out = m.forward(ids);
                 Forward { probs: out.probs, attention: Some(out.attention), hidden: None }
@@ -97,7 +97,11 @@ impl Model {
                 let out = m.forward(ids);
                 Forward { probs: out.probs, attention: None, hidden: Some(out.hidden) }
             }
-        })
+        };
+        if out.probs.iter().any(|p| !p.is_finite()) {
+            return Err(Error::Overflow("probs".into()));
+        }
+        Ok(out)
     }
 
     pub fn check_ids(&self, ids: &[usize]) -> Result<()> {
