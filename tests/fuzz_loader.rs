@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property tests: no bytes, however wrong, panic the loader. Random bytes,
 //! and random mutations of good files (header and data alike), either load
 //! or give an error; whatever loads also traces without panicking.

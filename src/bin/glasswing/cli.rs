@@ -1,4 +1,4 @@
-//! The `glasswing` command: trace, info, init and bench, over the library.
+//! The command line: trace, info, init and bench, over the library.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -116,7 +116,7 @@ struct BenchArgs {
     runs: usize,
 }
 
-fn main() -> ExitCode {
+pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Trace(args) => trace(args),
