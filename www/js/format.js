@@ -1,0 +1,24 @@
+// How tokens and numbers are written on screen.
+
+const VISIBLE = { ' ': '␣', '\n': '↵', '\t': '⇥', '\r': '␍', '': '∅' };
+
+/** A token as shown: whitespace made visible, since a blank chip reads as nothing. */
+export function displayToken(s) {
+  if (s in VISIBLE) return VISIBLE[s];
+  // Other control characters become their code point.
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A probability as a percentage with sensible precision (0.05 -> "5.0%", 0.00012 -> "0.012%"). */
+export function percent(p) {
+  const x = p * 100;
+  if (x >= 10) return `${x.toFixed(1)}%`;
+  if (x >= 0.1) return `${x.toFixed(2)}%`;
+  if (x === 0) return '0%';
+  return `${x.toPrecision(2)}%`;
+}
+
+export function fixed(x, digits = 3) { return Number.isFinite(x) ? x.toFixed(digits) : String(x); }
+
+/** 124096 -> "124,096" (or the locale's grouping). */
+export function count(n, lang) { return n.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US'); }

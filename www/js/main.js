@@ -1,0 +1,377 @@
+// The explorer page: wires the model picker, the text box, the worker and
+// the views together. Data flows one way: input -> engine (worker) -> trace
+// -> views; the views only read the shared state and ask for changes.
+
+import { Engine } from './engine.js';
+import { readModelFiles, enableDrop } from './files.js';
+import { count } from './format.js';
+import { applyStatic, getLang, setLang, t, translateError, LANGS } from './i18n.js';
+import { activePos, clampToTrace, createStore, initialState } from './state.js';
+import { lutGradient, SEQUENTIAL } from './colors.js';
+import { BarsView } from './views/bars.js';
+import { HeadView } from './views/heads.js';
+import { HiddenView } from './views/hidden.js';
+import { MatrixView } from './views/matrix.js';
+import { ModelView } from './views/model.js';
+import { TokensView } from './views/tokens.js';
+
+const DEBOUNCE_MS = 150;
+const $ = (sel) => document.querySelector(sel);
+
+const els = {
+  select: $('#model-select'),
+  file: $('#file-input'),
+  desc: $('#model-desc'),
+  facts: $('#model-facts'),
+  input: $('#text-input'),
+  inputLabel: $('#text-label'),
+  inputHint: $('#input-hint'),
+  error: $('#error'),
+  errorText: $('#error .error-text'),
+};
+
+function initialLang() {
+  const fromUrl = new URLSearchParams(location.search).get('lang');
+  if (LANGS.includes(fromUrl)) return fromUrl;
+  try {
+    const saved = localStorage.getItem('glasswing.lang');
+    if (LANGS.includes(saved)) return saved;
+  } catch { /* storage may be blocked */ }
+  return navigator.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+const store = createStore({ ...initialState, lang: initialLang() });
+setLang(store.state.lang);
+const engine = new Engine();
+
+// The page's model of the world: which models the picker offers, which one
+// is showing, and the last good trace (kept on screen when a retrace fails).
+const app = {
+  models: new Map(), // picker value -> {kind, file?, entry?, name?, modelId?, info?}
+  current: null, // the entry in `models` being shown
+  trace: null,
+  traceCount: 0,
+  userCount: 0,
+  errors: new Map(), // source ("engine" | "load" | "trace") -> {key, vars, raw}
+  timings: { traceMs: null, renderMs: null, firstDrawMs: null },
+  drawWaiters: [],
+};
+
+// ---- views and the render loop -------------------------------------------
+
+let frame = 0;
+function schedule() { if (!frame) frame = requestAnimationFrame(renderAll); }
+
+const views = {
+  tokens: new TokensView($('#tokens'), store),
+  heads: new HeadView($('#heads-panel'), store),
+  matrix: new MatrixView($('#matrix-panel'), store, schedule),
+  model: new ModelView($('#model-panel'), store),
+  bars: new BarsView($('#bars-panel'), store),
+  hidden: new HiddenView($('#hidden-panel'), store, schedule),
+};
+const GPT_VIEWS = ['tokens', 'heads', 'matrix', 'model', 'bars'];
+const RNN_VIEWS = ['tokens', 'hidden', 'bars'];
+
+function renderAll() {
+  frame = 0;
+  const trace = app.trace;
+  if (!trace) return;
+  const t0 = performance.now();
+  for (const name of trace.attention ? GPT_VIEWS : RNN_VIEWS) {
+    // One view failing must not blank the others.
+    try { views[name].render(trace, store.state, app.current.info); } catch (e) { console.error(`view ${name}:`, e); }
+  }
+  app.timings.renderMs = performance.now() - t0;
+  if (app.timings.firstDrawMs === null) app.timings.firstDrawMs = performance.now();
+  const waiters = app.drawWaiters;
+  app.drawWaiters = [];
+  for (const resolve of waiters) resolve();
+}
+
+/** Resolves after the next frame is drawn. */
+function nextDraw() {
+  return new Promise((resolve) => { app.drawWaiters.push(resolve); schedule(); });
+}
+
+store.subscribe((state, changed) => {
+  if (changed.includes('lang')) relabel();
+  schedule();
+});
+
+new ResizeObserver(() => schedule()).observe($('main'));
+
+// ---- errors ---------------------------------------------------------------
+
+function showError(source, key, vars = {}, raw = null) {
+  app.errors.set(source, { key, vars, raw });
+  drawErrors();
+}
+function clearError(source) {
+  if (app.errors.delete(source)) drawErrors();
+}
+function drawErrors() {
+  const msgs = [...app.errors.values()].map(({ key, vars, raw }) => t(key, { ...vars, msg: raw === null ? '' : translateError(raw) }));
+  els.errorText.textContent = msgs.join(' · ');
+  els.error.hidden = msgs.length === 0;
+}
+$('#error .error-close').addEventListener('click', () => { app.errors.clear(); drawErrors(); });
+
+// ---- language -------------------------------------------------------------
+
+function relabel() {
+  setLang(store.state.lang);
+  try { localStorage.setItem('glasswing.lang', store.state.lang); } catch { /* ignore */ }
+  applyStatic();
+  document.body.dataset.lang = store.state.lang;
+  for (const b of document.querySelectorAll('.lang-switch button')) {
+    b.setAttribute('aria-pressed', String(b.dataset.lang === store.state.lang));
+  }
+  fillPicker();
+  describeModel();
+  drawErrors();
+}
+for (const b of document.querySelectorAll('.lang-switch button')) {
+  b.addEventListener('click', () => store.set({ lang: b.dataset.lang }));
+}
+
+// ---- the model picker -----------------------------------------------------
+
+function modelLabel(m) {
+  if (m.kind === 'user') return t('yourFile', { name: m.name });
+  return (getLang() === 'zh' && m.entry.title_zh) || m.entry.title || m.entry.file;
+}
+
+function fillPicker() {
+  const groups = [['shipped', t('shipped')], ['user', t('yours')]];
+  const frag = document.createDocumentFragment();
+  for (const [kind, label] of groups) {
+    const entries = [...app.models].filter(([, m]) => m.kind === kind);
+    if (!entries.length) continue;
+    const group = document.createElement('optgroup');
+    group.label = label;
+    for (const [value, m] of entries) {
+      const opt = document.createElement('option');
+      opt.value = value;
+      opt.textContent = modelLabel(m);
+      group.append(opt);
+    }
+    frag.append(group);
+  }
+  els.select.replaceChildren(frag);
+  if (store.state.modelKey) els.select.value = store.state.modelKey;
+}
+
+function describeModel() {
+  const m = app.current;
+  if (!m?.info) return;
+  const { info } = m;
+  const meta = info.metadata ?? {};
+  const zh = getLang() === 'zh';
+  els.desc.textContent = m.kind === 'shipped'
+    ? (zh && m.entry.description_zh) || m.entry.description || ''
+    : meta.description || meta.title || '';
+  const c = info.config ?? {};
+  const facts = info.arch === 'gpt2'
+    ? [['arch', 'GPT-2'], ['layers', c.n_layer], ['heads', c.n_head], ['embd', c.n_embd]]
+    : [['arch', `RNN (${c.nonlinearity ?? 'tanh'})`], ['layers', c.num_layers], ['hiddenSize', c.hidden_size]];
+  facts.push(['vocab', c.vocab_size], ['maxLen', info.max_len], ['params', count(info.num_params, getLang())]);
+  els.facts.replaceChildren(...facts.map(([key, value]) => {
+    const div = document.createElement('div');
+    const dt = document.createElement('dt');
+    dt.textContent = t(key);
+    const dd = document.createElement('dd');
+    dd.textContent = String(value ?? '?');
+    div.append(dt, dd);
+    return div;
+  }));
+  const idsMode = !info.vocab;
+  els.inputLabel.textContent = t(idsMode ? 'ids' : 'text');
+  els.inputHint.textContent = idsMode ? t('idsHint', { max: (c.vocab_size ?? 1) - 1 }) : t('textHint');
+}
+
+/** Text for a model that has no example: its first few tokens, or ids 0..3. */
+function sampleInput(info) {
+  if (!info.vocab) return Array.from({ length: Math.min(4, info.config?.vocab_size ?? 4) }, (_, i) => i).join(', ');
+  return info.vocab.filter((s) => s.trim()).slice(0, 8).join('');
+}
+
+async function showModel(value, { keepText = false } = {}) {
+  const m = app.models.get(value);
+  if (!m) return;
+  document.body.dataset.busy = 'true';
+  try {
+    if (!m.modelId) {
+      const { modelId, info } = await engine.loadUrl(new URL(`models/${m.entry.file}`, location.href).href);
+      Object.assign(m, { modelId, info });
+    }
+    clearError('load');
+  } catch (e) {
+    showError('load', 'loadFailed', { name: m.kind === 'user' ? m.name : m.entry.file }, e.message);
+    els.select.value = store.state.modelKey ?? '';
+    return;
+  } finally {
+    document.body.dataset.busy = 'false';
+  }
+  app.current = m;
+  store.set({ modelKey: value, layer: 0, head: 0, headsOn: [], pos: null, hover: null });
+  els.select.value = value;
+  describeModel();
+  if (!keepText) els.input.value = m.entry?.example ?? sampleInput(m.info);
+  // A new model starts from a clean slate: the old trace belongs to the old model.
+  app.trace = null;
+  clearError('trace');
+  await retraceNow();
+}
+
+els.select.addEventListener('change', () => showModel(els.select.value));
+
+// ---- opening your own model ----------------------------------------------
+
+async function openFiles(files) {
+  let picked;
+  try {
+    picked = await readModelFiles(files);
+    const { modelId, info } = await engine.loadBytes(picked.bytes, picked.config);
+    const value = `user:${++app.userCount}`;
+    app.models.set(value, { kind: 'user', name: picked.name, modelId, info });
+    fillPicker();
+    clearError('load');
+    // Keep the current text when the new model can read it.
+    const m = app.models.get(value);
+    let keep = false;
+    if (info.vocab && els.input.value) {
+      try { await engine.traceText(modelId, els.input.value); keep = true; } catch { keep = false; }
+    }
+    if (!keep) els.input.value = sampleInput(info);
+    m.entry = null;
+    await showModel(value, { keepText: true });
+  } catch (e) {
+    if (e.code === 'needSafetensors') showError('load', 'needSafetensors');
+    else showError('load', 'loadFailed', { name: picked?.name ?? '' }, e.message);
+  }
+}
+
+els.file.addEventListener('change', async () => {
+  const files = els.file.files;
+  if (files?.length) await openFiles(files);
+  els.file.value = ''; // choosing the same file again fires change again
+});
+enableDrop(document, $('#drop-overlay'), (files) => openFiles(files));
+
+// ---- tracing --------------------------------------------------------------
+
+/** Parses "1, 2, 3" for models without a vocabulary. -> {ids} or {bad: the first non-number} */
+function parseIds(text) {
+  const parts = text.split(/[\s,，]+/).filter(Boolean);
+  const bad = parts.find((s) => !/^\d+$/.test(s));
+  return bad === undefined ? { ids: parts.map(Number) } : { bad };
+}
+
+// At most one trace in flight; while it runs, only the newest request waits
+// (typing fast skips the stale texts in between).
+let inflight = false;
+let queued = null;
+
+function retraceNow() {
+  return new Promise((resolve) => {
+    if (queued) queued.waiters.push(resolve);
+    else queued = { waiters: [resolve] };
+    pump();
+  });
+}
+
+async function pump() {
+  if (inflight || !queued || !app.current) return;
+  const job = queued;
+  queued = null;
+  inflight = true;
+  const m = app.current;
+  const text = els.input.value;
+  const t0 = performance.now();
+  try {
+    let trace;
+    if (m.info.vocab) {
+      trace = await engine.traceText(m.modelId, text);
+    } else {
+      const parsed = parseIds(text);
+      if (parsed.bad !== undefined) {
+        showError('trace', 'badIds', { s: parsed.bad });
+        return;
+      }
+      trace = await engine.traceIds(m.modelId, parsed.ids);
+    }
+    if (m === app.current) accept(trace, performance.now() - t0);
+    clearError('trace');
+    await nextDraw();
+  } catch (e) {
+    showError('trace', 'traceFailed', {}, e.message); // the last good trace stays drawn
+  } finally {
+    inflight = false;
+    for (const resolve of job.waiters) resolve();
+    pump();
+  }
+}
+
+function accept(trace, ms) {
+  app.trace = trace;
+  app.traceCount++;
+  app.timings.traceMs = ms;
+  document.body.dataset.arch = trace.arch;
+  document.body.dataset.t = String(trace.ids.length);
+  store.set(clampToTrace(store.state, trace));
+  schedule();
+}
+
+let debounce = 0;
+els.input.addEventListener('input', () => {
+  clearTimeout(debounce);
+  debounce = setTimeout(retraceNow, DEBOUNCE_MS);
+});
+
+// ---- start ----------------------------------------------------------------
+
+async function start() {
+  relabel();
+  $('.seq-legend .legend-bar').style.background = lutGradient(SEQUENTIAL);
+  try {
+    await engine.ready;
+  } catch (e) {
+    showError('engine', 'engineFailed', {}, e.message);
+    return;
+  }
+  let index = [];
+  try {
+    const res = await fetch('models/index.json');
+    if (!res.ok) throw new Error(`${res.status} models/index.json`);
+    index = await res.json();
+  } catch (e) {
+    showError('load', 'loadFailed', { name: 'models/index.json' }, e.message);
+  }
+  for (const entry of index) app.models.set(`shipped:${entry.file}`, { kind: 'shipped', entry });
+  fillPicker();
+  const wanted = new URLSearchParams(location.search).get('model');
+  const first = wanted && app.models.has(`shipped:${wanted}`) ? `shipped:${wanted}` : app.models.keys().next().value;
+  if (first) await showModel(first);
+}
+
+const ready = start().then(() => { document.body.dataset.ready = 'true'; });
+
+// A small window for tests and the benchmark: read the state, wait for a draw.
+window.glasswing = {
+  state: store.state,
+  store,
+  ready,
+  engine,
+  timings: app.timings,
+  get lastTrace() { return app.trace; },
+  get traceCount() { return app.traceCount; },
+  get info() { return app.current?.info ?? null; },
+  get activePos() { return app.trace ? activePos(store.state, app.trace.ids.length) : null; },
+  /** Sets the text box and resolves once the new trace is drawn (skips the debounce). */
+  async retrace(text) {
+    if (text !== undefined) els.input.value = text;
+    await retraceNow();
+  },
+  nextDraw,
+};

@@ -1,0 +1,56 @@
+// The page's shared view state, and a tiny subscribe/notify store around it.
+// Views never talk to each other: they read this state and call set().
+
+export const initialState = {
+  lang: 'en',
+  modelKey: null, // the picker's value: "shipped:<file>" or "user:<n>"
+  layer: 0, // focused layer (matrix, head view)
+  head: 0, // focused head (matrix)
+  headsOn: [], // heads drawn in the head view, one boolean each
+  pos: null, // selected position for the bars; null follows the last token
+  hover: null, // position under the pointer in any view, or null
+  topK: 10,
+};
+
+export function createStore(initial = initialState) {
+  const state = { ...initial };
+  const listeners = new Set();
+  return {
+    state,
+    /** Merges a patch and tells listeners which keys actually changed. */
+    set(patch) {
+      const changed = [];
+      for (const [k, v] of Object.entries(patch)) {
+        if (state[k] !== v) { state[k] = v; changed.push(k); }
+      }
+      if (changed.length) for (const fn of listeners) fn(state, changed);
+    },
+    subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); },
+  };
+}
+
+/**
+ * Keeps a selection valid for a new trace's shape: layer/head clamped into
+ * range, the head toggles resized (new heads start on), the position clamped
+ * when the text shrank.
+ */
+export function clampToTrace(state, trace) {
+  const T = trace.ids.length;
+  const [L, H] = trace.attention ? trace.attention.shape : trace.hidden ? [trace.hidden.shape[0], 0] : [0, 0];
+  const clamp = (v, n) => Math.max(0, Math.min(v, n - 1));
+  const headsOn = Array.from({ length: H }, (_, h) => state.headsOn[h] ?? true);
+  return {
+    layer: L ? clamp(state.layer, L) : 0,
+    head: H ? clamp(state.head, H) : 0,
+    headsOn: headsOn.length === state.headsOn.length && headsOn.every((v, i) => v === state.headsOn[i]) ? state.headsOn : headsOn,
+    pos: state.pos === null ? null : clamp(state.pos, T),
+    hover: state.hover === null || state.hover < T ? state.hover : null,
+  };
+}
+
+/** The position the bars describe: the hovered one, else the chosen one, else the last. */
+export function activePos(state, T) {
+  if (state.hover !== null && state.hover < T) return state.hover;
+  if (state.pos !== null) return Math.min(state.pos, T - 1);
+  return T - 1;
+}

@@ -1,0 +1,87 @@
+// Small pickers shared by the attention views: a layer picker, a head picker
+// (one head) and head toggles (any set of heads), each a row of real buttons
+// or checkboxes so they work from the keyboard and read well aloud.
+
+import { headColor } from '../colors.js';
+import { t } from '../i18n.js';
+
+function clear(el) { while (el.firstChild) el.firstChild.remove(); }
+
+function caption(text) {
+  const span = document.createElement('span');
+  span.className = 'picker-caption';
+  span.textContent = text;
+  return span;
+}
+
+/** A segmented row of buttons, one per option; `selected` gets aria-pressed. */
+function segmented(el, n, label, selected, onPick, decorate) {
+  const key = `${n}|${label}`;
+  if (el.dataset.key !== key) {
+    clear(el);
+    el.dataset.key = key;
+    el.setAttribute('role', 'group');
+    el.append(caption(label));
+    for (let i = 0; i < n; i++) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'seg';
+      b.dataset.index = String(i);
+      b.textContent = String(i + 1);
+      decorate?.(b, i);
+      b.addEventListener('click', () => onPick(i));
+      el.append(b);
+    }
+    el.setAttribute('aria-label', label);
+  }
+  for (const b of el.querySelectorAll('button.seg')) {
+    b.setAttribute('aria-pressed', String(Number(b.dataset.index) === selected));
+  }
+}
+
+export function layerPicker(el, L, state, store) {
+  segmented(el, L, t('layer'), state.layer, (i) => store.set({ layer: i }), (b, i) => {
+    b.title = t('layerN', { n: i + 1 });
+  });
+}
+
+export function headPicker(el, H, state, store) {
+  segmented(el, H, t('head'), state.head, (i) => store.set({ head: i }), (b, i) => {
+    b.style.setProperty('--c', headColor(i));
+    b.classList.add('head-seg');
+    b.title = t('headN', { n: i + 1 });
+  });
+}
+
+/** Coloured checkboxes, one per head, for the head view. */
+export function headToggles(el, H, state, store) {
+  const key = `${H}|${t('head')}`;
+  if (el.dataset.key !== key) {
+    clear(el);
+    el.dataset.key = key;
+    el.setAttribute('role', 'group');
+    el.setAttribute('aria-label', t('heads'));
+    el.append(caption(t('head')));
+    for (let h = 0; h < H; h++) {
+      const label = document.createElement('label');
+      label.className = 'head-toggle';
+      label.style.setProperty('--c', headColor(h));
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.dataset.head = String(h);
+      box.addEventListener('change', () => {
+        const headsOn = store.state.headsOn.slice();
+        headsOn[h] = box.checked;
+        store.set({ headsOn });
+      });
+      const text = document.createElement('span');
+      text.textContent = String(h + 1);
+      label.title = t('headN', { n: h + 1 });
+      label.append(box, text);
+      el.append(label);
+    }
+  }
+  for (const box of el.querySelectorAll('input[type=checkbox]')) {
+    box.checked = Boolean(state.headsOn[Number(box.dataset.head)]);
+  }
+}

@@ -1,0 +1,158 @@
+// Attention matrix: the T×T weights of the focused layer and head as a
+// heatmap, rows = query positions, columns = key positions, token labels on
+// both axes. The image is built once per (trace, layer, head) at one pixel per
+// cell and scaled up, so pointer moves only redraw the outline on top.
+
+import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
+import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas } from '../canvas.js';
+import { displayToken, fixed } from '../format.js';
+import { t } from '../i18n.js';
+import { activePos } from '../state.js';
+import { headPicker, layerPicker } from './controls.js';
+
+export class MatrixView {
+  constructor(el, store, schedule) {
+    this.el = el;
+    this.store = store;
+    this.layerEl = el.querySelector('.layer-picker');
+    this.headEl = el.querySelector('.head-picker');
+    this.canvas = el.querySelector('canvas');
+    this.readout = el.querySelector('.readout');
+    this.bitmap = document.createElement('canvas');
+    this.bitmapKey = null;
+    this.cell = null; // [i, j] under the pointer
+    this.canvas.addEventListener('pointermove', (e) => {
+      this.cell = this.cellAt(e);
+      store.set({ hover: this.cell ? this.cell[0] : null });
+      schedule();
+    });
+    this.canvas.addEventListener('pointerleave', () => {
+      this.cell = null;
+      store.set({ hover: null });
+      schedule();
+    });
+    this.canvas.addEventListener('click', (e) => {
+      const c = this.cellAt(e);
+      if (c) store.set({ pos: c[0] });
+    });
+  }
+
+  cellAt(e) {
+    const g = this.geom;
+    if (!g) return null;
+    const [x, y] = localPoint(e, this.canvas);
+    const i = bandIndex(y, g.top, g.cell, g.T);
+    const j = bandIndex(x, g.left, g.cell, g.T);
+    return i >= 0 && j >= 0 ? [i, j] : null;
+  }
+
+  layout(trace) {
+    const T = trace.tokens.length;
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.max(260, this.el.querySelector('.matrix-box').clientWidth);
+    // Cell size from a first guess at the label margin, then whole device pixels.
+    const guess = Math.min(width - 40, 680) / T;
+    const fontPx = Math.max(9, Math.min(16, Math.round(guess * 0.62)));
+    const ctx = this.canvas.getContext('2d');
+    ctx.font = font(fontPx);
+    const labels = trace.tokens.map(displayToken);
+    const widest = Math.min(90, Math.max(...labels.map((s) => ctx.measureText(s).width)));
+    const left = Math.ceil(widest) + 10;
+    const avail = Math.min(width - left - 8, 680);
+    const cell = Math.max(1, Math.floor((avail * dpr) / T)) / dpr;
+    const upright = widest <= cell * 1.1 || cell < fontPx; // tiny cells: labels are sparse anyway
+    const top = upright ? fontPx + 10 : Math.ceil(widest) + 10;
+    const size = cell * T;
+    return { T, labels, fontPx, left, top, cell, size, upright, width: left + size + 8, height: top + size + 8 };
+  }
+
+  render(trace, state) {
+    const att = trace.attention;
+    if (!att) return;
+    const [L, H, T] = att.shape;
+    layerPicker(this.layerEl, L, state, this.store);
+    headPicker(this.headEl, H, state, this.store);
+
+    const width = this.el.querySelector('.matrix-box').clientWidth;
+    if (!this.geom || this.geomTrace !== trace || this.geomWidth !== width) {
+      this.geom = this.layout(trace);
+      this.geomTrace = trace;
+      this.geomWidth = width;
+    }
+    const g = this.geom;
+    const key = `${state.layer}|${state.head}`;
+    if (this.bitmapTrace !== trace || this.bitmapKey !== key) {
+      const offset = (state.layer * H + state.head) * T * T;
+      heatmapBitmap(att.data, offset, T, T, SEQUENTIAL, (w) => w, (i, j) => j > i, MASKED_RGB, this.bitmap);
+      this.bitmapTrace = trace;
+      this.bitmapKey = key;
+    }
+    this.canvas.dataset.layer = String(state.layer);
+    this.canvas.dataset.head = String(state.head);
+    this.canvas.dataset.t = String(T);
+    this.canvas.setAttribute('aria-label', `${t('matrix')}: ${t('layerHead', { l: state.layer + 1, h: state.head + 1 })}`);
+
+    const ctx = setupCanvas(this.canvas, g.width, g.height);
+    blit(ctx, this.bitmap, g.left, g.top, g.size, g.size);
+    ctx.strokeStyle = 'rgba(0,0,0,0.18)';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(g.left - 0.5, g.top - 0.5, g.size + 1, g.size + 1);
+
+    const hover = state.hover !== null && state.hover < T ? state.hover : null;
+    const selected = activePos({ ...state, hover: null }, T);
+    this.drawLabels(ctx, g, hover, selected, headColor(state.head));
+    if (hover !== null) this.drawCrosshair(ctx, g, hover);
+    this.updateReadout(trace, state, g);
+  }
+
+  drawLabels(ctx, g, hover, selected, accent) {
+    const stride = labelStride(g.cell, g.fontPx + 2);
+    ctx.textBaseline = 'middle';
+    for (let i = 0; i < g.T; i++) {
+      const strong = i === hover || i === selected;
+      if (i % stride !== 0 && !strong) continue;
+      ctx.font = font(g.fontPx, strong ? 700 : 400);
+      ctx.fillStyle = strong ? accent : '#2d3748';
+      const c = g.top + (i + 0.5) * g.cell;
+      const s = fitText(ctx, g.labels[i], g.left - 10);
+      ctx.textAlign = 'right';
+      ctx.fillText(s, g.left - 6, c); // row (query)
+      const x = g.left + (i + 0.5) * g.cell;
+      if (g.upright) {
+        ctx.textAlign = 'center';
+        ctx.fillText(s, x, g.top - g.fontPx / 2 - 4);
+      } else {
+        ctx.save();
+        ctx.translate(x, g.top - 6);
+        ctx.rotate(-Math.PI / 2);
+        ctx.textAlign = 'left';
+        ctx.fillText(s, 0, 0);
+        ctx.restore();
+      }
+    }
+  }
+
+  drawCrosshair(ctx, g, i) {
+    ctx.save();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#d55e00';
+    ctx.strokeRect(g.left, g.top + i * g.cell, g.size, g.cell); // what i attends to
+    ctx.setLineDash([4, 3]);
+    ctx.strokeRect(g.left + i * g.cell, g.top, g.cell, g.size); // what attends to i
+    ctx.restore();
+    if (this.cell) {
+      const [ci, cj] = this.cell;
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = '#111';
+      ctx.strokeRect(g.left + cj * g.cell - 1, g.top + ci * g.cell - 1, g.cell + 2, g.cell + 2);
+    }
+  }
+
+  updateReadout(trace, state, g) {
+    if (!this.cell) { this.readout.textContent = '\u00a0'; return; }
+    const [i, j] = this.cell;
+    const [, H, T] = trace.attention.shape;
+    const w = j > i ? 0 : trace.attention.data[(state.layer * H + state.head) * T * T + i * T + j];
+    this.readout.textContent = t('cellReadout', { q: g.labels[i], i, k: g.labels[j], j, w: fixed(w, 3) });
+  }
+}

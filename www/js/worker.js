@@ -1,0 +1,105 @@
+// The model worker: owns the wasm module and every loaded model, so a slow
+// load or trace never freezes the page. One request at a time, in order.
+//
+// Protocol (page -> worker): {id, op, ...args}; reply {id, ok: true, result}
+// or {id, ok: false, error: string}. Ops:
+//   loadUrl   {url}                      -> {modelId, info}
+//   loadBytes {bytes: ArrayBuffer, config?: string, name} -> {modelId, info}
+//   trace     {modelId, text} | {modelId, ids: Uint32Array} -> trace
+//   info      {modelId}                  -> info
+//   free      {modelId}                  -> true
+//   ping      {}                         -> true once the wasm is ready
+// Trace typed arrays are transferred, never copied or turned into JS arrays.
+
+import init, { WasmModel } from '../pkg/glasswing.js';
+
+const ready = init();
+ready.catch(() => {}); // reported to the page through every request instead
+const models = new Map(); // modelId -> WasmModel
+const byUrl = new Map(); // url -> modelId, so switching back does not refetch
+let nextId = 1;
+
+function message(e) {
+  if (e instanceof Error) return e.message;
+  return typeof e === 'string' ? e : String(e);
+}
+
+function model(modelId) {
+  const m = models.get(modelId);
+  if (!m) throw new Error(`no model with id ${modelId}`);
+  return m;
+}
+
+function register(wasmModel) {
+  const modelId = nextId++;
+  models.set(modelId, wasmModel);
+  return { modelId, info: wasmModel.info() };
+}
+
+/** An array that owns its whole buffer can be transferred; a view into wasm memory must be copied first. */
+function own(arr) {
+  return arr.byteOffset === 0 && arr.buffer.byteLength === arr.byteLength ? arr : arr.slice();
+}
+
+function packTrace(trace) {
+  const out = {
+    arch: trace.arch,
+    ids: own(trace.ids),
+    tokens: trace.tokens,
+    probs: { data: own(trace.probs.data), shape: Array.from(trace.probs.shape) },
+    attention: trace.attention && { data: own(trace.attention.data), shape: Array.from(trace.attention.shape) },
+    hidden: trace.hidden && { data: own(trace.hidden.data), shape: Array.from(trace.hidden.shape) },
+  };
+  const transfer = [out.ids.buffer, out.probs.data.buffer];
+  if (out.attention) transfer.push(out.attention.data.buffer);
+  if (out.hidden) transfer.push(out.hidden.data.buffer);
+  return [out, transfer];
+}
+
+const ops = {
+  ping() { return [true]; },
+  async loadUrl({ url }) {
+    if (byUrl.has(url)) {
+      const modelId = byUrl.get(url);
+      return [{ modelId, info: model(modelId).info() }];
+    }
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${res.status} ${res.statusText || 'error'} fetching ${url}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const loaded = register(WasmModel.load(bytes, undefined));
+    byUrl.set(url, loaded.modelId);
+    return [loaded];
+  },
+  loadBytes({ bytes, config }) {
+    return [register(WasmModel.load(new Uint8Array(bytes), config ?? undefined))];
+  },
+  trace({ modelId, text, ids }) {
+    const m = model(modelId);
+    const trace = ids ? m.traceIds(ids) : m.traceText(text);
+    return packTrace(trace);
+  },
+  info({ modelId }) { return [model(modelId).info()]; },
+  free({ modelId }) {
+    const m = models.get(modelId);
+    if (m) { m.free(); models.delete(modelId); }
+    for (const [url, id] of byUrl) if (id === modelId) byUrl.delete(url);
+    return [true];
+  },
+};
+
+// Requests run strictly one after another: each waits for the previous.
+let queue = Promise.resolve();
+
+self.onmessage = (event) => {
+  const { id, op, ...args } = event.data;
+  queue = queue.then(async () => {
+    try {
+      await ready;
+      if (!(op in ops)) throw new Error(`unknown operation ${op}`);
+      const [result, transfer = []] = await ops[op](args);
+      self.postMessage({ id, ok: true, result }, transfer);
+    } catch (e) {
+      self.postMessage({ id, ok: false, error: message(e) });
+    }
+  });
+};
