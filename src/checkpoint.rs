@@ -331,7 +331,3 @@ fn matrix_shape(tensors: &Tensors, name: &str) -> Result<[usize; 2]> {
     }
 }
 
-/// A parameter array under its upstream name.
-pub fn named<D: ndarray::Dimension>(name: &str, array: &ndarray::Array<f32, D>) -> NamedTensor {
-    NamedTensor::new(name, array.shape(), array.iter().copied())
-}

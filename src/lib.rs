@@ -22,3 +22,4 @@ pub use trace::Trace;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+pub mod train;

@@ -3,10 +3,10 @@
 //! Shapes: T = tokens, C = n_embd, H = n_head, D = C / H (head dim),
 //! V = vocab, P = n_positions, L = n_layer.
 
-use ndarray::{s, Array1, Array2, Array3, Array4, Axis};
+use ndarray::{s, Array1, Array2, Array3, Array4, ArrayViewD, ArrayViewMutD, Axis};
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{named, NamedTensor, Tensors};
+use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
 use crate::ops::{gather_rows, first_rows, gelu_tanh, layer_norm, linear, linear_t, softmax_inplace, softmax_rows};
 
@@ -145,6 +145,36 @@ fn mlp(block: &Block, h: &Array2<f32>) -> Array2<f32> {
 
 // ---- tensor names (Hugging Face GPT-2) ----
 
+/// The parameter list, written once for shared and mutable views alike.
+macro_rules! gpt_params {
+    ($m:expr, $view:ident, $iter:ident, $as_ref:ident) => {{
+        let mut out = vec![("wte.weight".to_string(), $m.wte.$view().into_dyn()), ("wpe.weight".to_string(), $m.wpe.$view().into_dyn())];
+        for (i, b) in $m.blocks.$iter().enumerate() {
+            let n = |suffix: &str| format!("h.{i}.{suffix}");
+            out.extend([
+                (n("ln_1.weight"), b.ln_1_w.$view().into_dyn()),
+                (n("ln_1.bias"), b.ln_1_b.$view().into_dyn()),
+                (n("attn.c_attn.weight"), b.c_attn_w.$view().into_dyn()),
+                (n("attn.c_attn.bias"), b.c_attn_b.$view().into_dyn()),
+                (n("attn.c_proj.weight"), b.attn_proj_w.$view().into_dyn()),
+                (n("attn.c_proj.bias"), b.attn_proj_b.$view().into_dyn()),
+                (n("ln_2.weight"), b.ln_2_w.$view().into_dyn()),
+                (n("ln_2.bias"), b.ln_2_b.$view().into_dyn()),
+                (n("mlp.c_fc.weight"), b.c_fc_w.$view().into_dyn()),
+                (n("mlp.c_fc.bias"), b.c_fc_b.$view().into_dyn()),
+                (n("mlp.c_proj.weight"), b.mlp_proj_w.$view().into_dyn()),
+                (n("mlp.c_proj.bias"), b.mlp_proj_b.$view().into_dyn()),
+            ]);
+        }
+        out.push(("ln_f.weight".to_string(), $m.ln_f_w.$view().into_dyn()));
+        out.push(("ln_f.bias".to_string(), $m.ln_f_b.$view().into_dyn()));
+        if let Some(head) = $m.lm_head.$as_ref() {
+            out.push(("lm_head.weight".to_string(), head.$view().into_dyn()));
+        }
+        out
+    }};
+}
+
 impl Gpt {
     pub fn from_tensors(config: GptConfig, t: &Tensors) -> Result<Self> {
         let (c, v, p) = (config.n_embd, config.vocab_size, config.n_positions);
@@ -180,28 +210,16 @@ impl Gpt {
     }
 
     pub fn named_tensors(&self) -> Vec<NamedTensor> {
-        let mut out = vec![named("wte.weight", &self.wte), named("wpe.weight", &self.wpe)];
-        for (i, b) in self.blocks.iter().enumerate() {
-            let n = |suffix: &str| format!("h.{i}.{suffix}");
-            out.extend([
-                named(&n("ln_1.weight"), &b.ln_1_w),
-                named(&n("ln_1.bias"), &b.ln_1_b),
-                named(&n("attn.c_attn.weight"), &b.c_attn_w),
-                named(&n("attn.c_attn.bias"), &b.c_attn_b),
-                named(&n("attn.c_proj.weight"), &b.attn_proj_w),
-                named(&n("attn.c_proj.bias"), &b.attn_proj_b),
-                named(&n("ln_2.weight"), &b.ln_2_w),
-                named(&n("ln_2.bias"), &b.ln_2_b),
-                named(&n("mlp.c_fc.weight"), &b.c_fc_w),
-                named(&n("mlp.c_fc.bias"), &b.c_fc_b),
-                named(&n("mlp.c_proj.weight"), &b.mlp_proj_w),
-                named(&n("mlp.c_proj.bias"), &b.mlp_proj_b),
-            ]);
-        }
-        out.extend([named("ln_f.weight", &self.ln_f_w), named("ln_f.bias", &self.ln_f_b)]);
-        if let Some(head) = &self.lm_head {
-            out.push(named("lm_head.weight", head));
-        }
-        out
+        self.params().into_iter().map(|(name, a)| NamedTensor::new(name, a.shape(), a.iter().copied())).collect()
+    }
+
+    /// Every parameter under its upstream name, in file order. Saving, the
+    /// optimiser and the gradient checks all walk this one list.
+    pub fn params(&self) -> Vec<(String, ArrayViewD<'_, f32>)> {
+        gpt_params!(self, view, iter, as_ref)
+    }
+
+    pub fn params_mut(&mut self) -> Vec<(String, ArrayViewMutD<'_, f32>)> {
+        gpt_params!(self, view_mut, iter_mut, as_mut)
     }
 }

@@ -126,6 +126,28 @@ impl Model {
         }
     }
 
+    /// Every parameter under its upstream name, in file order.
+    pub fn params(&self) -> Vec<(String, ndarray::ArrayViewD<'_, f32>)> {
+        match self {
+            Model::Gpt(m) => m.params(),
+            Model::Rnn(m) => m.params(),
+        }
+    }
+
+    pub fn params_mut(&mut self) -> Vec<(String, ndarray::ArrayViewMutD<'_, f32>)> {
+        match self {
+            Model::Gpt(m) => m.params_mut(),
+            Model::Rnn(m) => m.params_mut(),
+        }
+    }
+
+    /// A model of the same shape with every parameter zero: a gradient buffer.
+    pub fn zeros_like(&self) -> Self {
+        let mut zeros = self.clone();
+        zeros.params_mut().into_iter().for_each(|(_, mut a)| a.fill(0.0));
+        zeros
+    }
+
     pub fn num_params(&self) -> usize {
         self.named_tensors().iter().map(|t| t.data.len()).sum()
     }

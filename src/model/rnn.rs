@@ -3,10 +3,10 @@
 //!
 //! Shapes: T = tokens, V = vocab, E = embed_dim, H = hidden_size, L = num_layers.
 
-use ndarray::{s, Array1, Array2, Array3};
+use ndarray::{s, Array1, Array2, Array3, ArrayViewD, ArrayViewMutD};
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{named, NamedTensor, Tensors};
+use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
 use crate::ops::{gather_rows, linear_t, softmax_rows};
 
@@ -106,6 +106,24 @@ impl Rnn {
 
 // ---- tensor names (PyTorch embed / rnn / head) ----
 
+/// The parameter list, written once for shared and mutable views alike.
+macro_rules! rnn_params {
+    ($m:expr, $view:ident, $iter:ident) => {{
+        let mut out = vec![("embed.weight".to_string(), $m.embed.$view().into_dyn())];
+        for (k, layer) in $m.layers.$iter().enumerate() {
+            out.extend([
+                (format!("rnn.weight_ih_l{k}"), layer.w_ih.$view().into_dyn()),
+                (format!("rnn.weight_hh_l{k}"), layer.w_hh.$view().into_dyn()),
+                (format!("rnn.bias_ih_l{k}"), layer.b_ih.$view().into_dyn()),
+                (format!("rnn.bias_hh_l{k}"), layer.b_hh.$view().into_dyn()),
+            ]);
+        }
+        out.push(("head.weight".to_string(), $m.head_w.$view().into_dyn()));
+        out.push(("head.bias".to_string(), $m.head_b.$view().into_dyn()));
+        out
+    }};
+}
+
 impl Rnn {
     pub fn from_tensors(config: RnnConfig, t: &Tensors) -> Result<Self> {
         let (v, e, h) = (config.vocab_size, config.embed_dim, config.hidden_size);
@@ -130,16 +148,15 @@ impl Rnn {
     }
 
     pub fn named_tensors(&self) -> Vec<NamedTensor> {
-        let mut out = vec![named("embed.weight", &self.embed)];
-        for (k, layer) in self.layers.iter().enumerate() {
-            out.extend([
-                named(&format!("rnn.weight_ih_l{k}"), &layer.w_ih),
-                named(&format!("rnn.weight_hh_l{k}"), &layer.w_hh),
-                named(&format!("rnn.bias_ih_l{k}"), &layer.b_ih),
-                named(&format!("rnn.bias_hh_l{k}"), &layer.b_hh),
-            ]);
-        }
-        out.extend([named("head.weight", &self.head_w), named("head.bias", &self.head_b)]);
-        out
+        self.params().into_iter().map(|(name, a)| NamedTensor::new(name, a.shape(), a.iter().copied())).collect()
+    }
+
+    /// Every parameter under its PyTorch name, in file order (see `Gpt::params`).
+    pub fn params(&self) -> Vec<(String, ArrayViewD<'_, f32>)> {
+        rnn_params!(self, view, iter)
+    }
+
+    pub fn params_mut(&mut self) -> Vec<(String, ArrayViewMutD<'_, f32>)> {
+        rnn_params!(self, view_mut, iter_mut)
     }
 }

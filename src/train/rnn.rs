@@ -1,0 +1,76 @@
+//! RNN forward pass that keeps its states, and backpropagation through time.
+//! Gradients land in an `Rnn` of the same shape (see `Model::zeros_like`).
+//!
+//! Shapes: T tokens, E = embed_dim, H = hidden_size, V vocab.
+
+use ndarray::{Array1, Array2, Axis};
+
+use crate::model::{Nonlinearity, Rnn};
+use crate::ops::softmax_rows;
+
+pub struct RnnCache {
+    ids: Vec<usize>,
+    inputs: Vec<Array2<f32>>, // per layer: [T, in] what the layer read
+    states: Vec<Array2<f32>>, // per layer: [T, H] h_1 .. h_T after the nonlinearity
+    pub probs: Array2<f32>,   // [T, V]
+}
+
+pub fn forward(m: &Rnn, ids: &[usize]) -> RnnCache {
+    let cfg = &m.config;
+    let mut input = m.embed.select(Axis(0), ids); // [T, E]
+    let (mut inputs, mut states) = (Vec::new(), Vec::new());
+    for layer in &m.layers {
+        let pre_input = input.dot(&layer.w_ih.t()) + &layer.b_ih + &layer.b_hh; // [T, H]
+        let mut hs = Array2::<f32>::zeros((ids.len(), cfg.hidden_size));
+        let mut h = Array1::<f32>::zeros(cfg.hidden_size);
+        for (t, pre) in pre_input.rows().into_iter().enumerate() {
+            h = (&pre + &layer.w_hh.dot(&h)).mapv_into(|v| cfg.nonlinearity.apply(v));
+            hs.row_mut(t).assign(&h);
+        }
+        inputs.push(std::mem::replace(&mut input, hs.clone()));
+        states.push(hs);
+    }
+    let probs = softmax_rows(input.dot(&m.head_w.t()) + &m.head_b);
+    RnnCache { ids: ids.to_vec(), inputs, states, probs }
+}
+
+/// d act(pre) / d pre, written in terms of the output h = act(pre).
+fn act_grad(nonlinearity: Nonlinearity, h: f32) -> f32 {
+    match nonlinearity {
+        Nonlinearity::Tanh => 1.0 - h * h,
+        Nonlinearity::Relu => (h > 0.0) as u8 as f32,
+    }
+}
+
+/// Accumulates into `g` the gradient for `dlogits` [T, V], through time.
+pub fn backward(m: &Rnn, cache: &RnnCache, dlogits: &Array2<f32>, g: &mut Rnn) {
+    let cfg = &m.config;
+    let top = cache.states.last().expect("at least one layer");
+    g.head_w += &dlogits.t().dot(top);
+    g.head_b += &dlogits.sum_axis(Axis(0));
+    let mut dstates = dlogits.dot(&m.head_w); // [T, H] gradient reaching the top layer's states
+    for (k, layer) in m.layers.iter().enumerate().rev() {
+        let (hs, xs, gl) = (&cache.states[k], &cache.inputs[k], &mut g.layers[k]);
+        let mut dpre_all = Array2::<f32>::zeros(hs.raw_dim()); // [T, H]
+        let mut dh_next = Array1::<f32>::zeros(cfg.hidden_size); // from step t+1 through W_hh
+        for t in (0..hs.nrows()).rev() {
+            let dh = &dstates.row(t) + &dh_next;
+            let dpre = ndarray::Zip::from(&dh).and(hs.row(t)).map_collect(|&d, &h| d * act_grad(cfg.nonlinearity, h));
+            dh_next = layer.w_hh.t().dot(&dpre);
+            if t > 0 {
+                // dW_hh += dpre ⊗ h_{t-1}; h_0 = 0 contributes nothing.
+                let prev = hs.row(t - 1);
+                gl.w_hh += &dpre.view().insert_axis(Axis(1)).dot(&prev.insert_axis(Axis(0)));
+            }
+            dpre_all.row_mut(t).assign(&dpre);
+        }
+        gl.w_ih += &dpre_all.t().dot(xs);
+        let db = dpre_all.sum_axis(Axis(0));
+        gl.b_ih += &db;
+        gl.b_hh += &db;
+        dstates = dpre_all.dot(&layer.w_ih); // [T, in]: gradient for the layer below
+    }
+    for (t, &id) in cache.ids.iter().enumerate() {
+        g.embed.row_mut(id).scaled_add(1.0, &dstates.row(t));
+    }
+}
