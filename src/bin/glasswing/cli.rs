@@ -26,16 +26,20 @@ enum Command {
     Init(InitArgs),
     /// Time forward-with-trace passes at fixed sizes (median of repeated runs).
     Bench(BenchArgs),
+    /// Train a model on a task, with a progress bar; save it with its metrics.
+    Train(crate::train::TrainArgs),
+    /// Exact-match and per-token accuracy and loss on fresh held-out examples.
+    Eval(crate::train::EvalArgs),
 }
 
 #[derive(Args)]
-struct ModelArgs {
+pub struct ModelArgs {
     /// A .safetensors checkpoint.
     #[arg(long)]
-    model: PathBuf,
+    pub model: PathBuf,
     /// A config.json (Hugging Face GPT-2); by default the one beside the model, if any.
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -54,39 +58,78 @@ struct TraceArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ArchArg {
+pub enum ArchArg {
     Gpt2,
     Rnn,
 }
 
+/// Model architecture and sizes, shared by `init` and `train`.
 #[derive(Args)]
-struct InitArgs {
+pub struct SizeArgs {
     #[arg(long, value_enum)]
-    arch: ArchArg,
+    pub arch: ArchArg,
     /// gpt2: transformer blocks.
     #[arg(long, default_value_t = 2)]
-    n_layer: usize,
+    pub n_layer: usize,
     /// gpt2: attention heads per block.
     #[arg(long, default_value_t = 4)]
-    n_head: usize,
+    pub n_head: usize,
     /// gpt2: embedding width.
     #[arg(long, default_value_t = 64)]
-    n_embd: usize,
-    /// gpt2: longest sequence (learned positions).
-    #[arg(long, default_value_t = 64)]
-    n_positions: usize,
+    pub n_embd: usize,
+    /// gpt2: longest sequence (learned positions); `train` defaults to the task's longest example.
+    #[arg(long)]
+    pub n_positions: Option<usize>,
     /// rnn: embedding width.
     #[arg(long, default_value_t = 32)]
-    embed_dim: usize,
+    pub embed_dim: usize,
     /// rnn: hidden state size.
     #[arg(long, default_value_t = 64)]
-    hidden_size: usize,
+    pub hidden_size: usize,
     /// rnn: stacked layers.
     #[arg(long, default_value_t = 1)]
-    num_layers: usize,
+    pub num_layers: usize,
     /// rnn: tanh or relu.
     #[arg(long, value_enum, default_value = "tanh")]
-    nonlinearity: NonlinearityArg,
+    pub nonlinearity: NonlinearityArg,
+}
+
+impl SizeArgs {
+    /// A seeded, untrained model of these sizes.
+    pub fn build(&self, vocab_size: usize, default_positions: usize, seed: u64) -> Result<glasswing::Model> {
+        match self.arch {
+            ArchArg::Gpt2 => init_gpt(
+                GptConfig {
+                    n_layer: self.n_layer,
+                    n_head: self.n_head,
+                    n_embd: self.n_embd,
+                    n_positions: self.n_positions.unwrap_or(default_positions),
+                    vocab_size,
+                    layer_norm_epsilon: 1e-5,
+                },
+                seed,
+            ),
+            ArchArg::Rnn => init_rnn(
+                RnnConfig {
+                    vocab_size,
+                    embed_dim: self.embed_dim,
+                    hidden_size: self.hidden_size,
+                    num_layers: self.num_layers,
+                    nonlinearity: match self.nonlinearity {
+                        NonlinearityArg::Tanh => Nonlinearity::Tanh,
+                        NonlinearityArg::Relu => Nonlinearity::Relu,
+                    },
+                },
+                seed,
+            ),
+        }
+    }
+}
+
+#[derive(Args)]
+struct InitArgs {
+    #[command(flatten)]
+    sizes: SizeArgs,
     /// Vocabulary: the distinct characters of this text.
     #[arg(long, conflicts_with = "vocab_size", required_unless_present = "vocab_size")]
     vocab_text: Option<String>,
@@ -104,7 +147,7 @@ struct InitArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum NonlinearityArg {
+pub enum NonlinearityArg {
     Tanh,
     Relu,
 }
@@ -122,6 +165,8 @@ pub fn run() -> ExitCode {
         Command::Trace(args) => trace(args),
         Command::Info(args) => info(args),
         Command::Init(args) => init(args),
+        Command::Train(args) => crate::train::train(args),
+        Command::Eval(args) => crate::train::eval(args),
         Command::Bench(args) => {
             run_bench(args);
             Ok(())
@@ -136,7 +181,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn open(args: &ModelArgs) -> Result<Checkpoint> {
+pub fn open(args: &ModelArgs) -> Result<Checkpoint> {
     Checkpoint::open(&args.model, args.config.as_deref())
 }
 
@@ -157,7 +202,7 @@ fn trace(args: TraceArgs) -> Result<()> {
 }
 
 /// Writes to stdout, treating a closed pipe (`| head`) as a normal end.
-fn write_stdout(text: &str) {
+pub fn write_stdout(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
@@ -231,32 +276,7 @@ fn init(args: InitArgs) -> Result<()> {
         (None, Some(n)) => n,
         (None, None) => return Err(Error::Config("give --vocab-text or --vocab-size".into())),
     };
-    let model = match args.arch {
-        ArchArg::Gpt2 => init_gpt(
-            GptConfig {
-                n_layer: args.n_layer,
-                n_head: args.n_head,
-                n_embd: args.n_embd,
-                n_positions: args.n_positions,
-                vocab_size,
-                layer_norm_epsilon: 1e-5,
-            },
-            args.seed,
-        )?,
-        ArchArg::Rnn => init_rnn(
-            RnnConfig {
-                vocab_size,
-                embed_dim: args.embed_dim,
-                hidden_size: args.hidden_size,
-                num_layers: args.num_layers,
-                nonlinearity: match args.nonlinearity {
-                    NonlinearityArg::Tanh => Nonlinearity::Tanh,
-                    NonlinearityArg::Relu => Nonlinearity::Relu,
-                },
-            },
-            args.seed,
-        )?,
-    };
+    let model = args.sizes.build(vocab_size, 64, args.seed)?;
     let mut metadata = std::collections::BTreeMap::new();
     metadata.insert("training".to_string(), format!("untrained: PyTorch default initialisation, seed {}", args.seed));
     metadata.extend(args.title.map(|t| ("title".to_string(), t)));

@@ -1,0 +1,165 @@
+//! `glasswing train` and `glasswing eval`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use glasswing::train::tasks::Task;
+use glasswing::train::trainer::{TrainSettings, Trainer};
+use glasswing::train::{evaluate, Metrics};
+use glasswing::{Checkpoint, Error, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{open, write_stdout, ModelArgs, SizeArgs};
+
+#[derive(Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    sizes: SizeArgs,
+    /// reverse, sort, induction (or copy), brackets, add, toy, or text (with --text-file).
+    #[arg(long)]
+    task: String,
+    /// The text for `--task text` (UTF-8; one token per character).
+    #[arg(long)]
+    text_file: Option<PathBuf>,
+    #[arg(long, default_value_t = 2000)]
+    steps: usize,
+    #[arg(long)]
+    seed: u64,
+    /// Stop once held-out exact match reaches this (0 to 1).
+    #[arg(long)]
+    target_accuracy: Option<f32>,
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 3e-3)]
+    lr: f32,
+    /// Evaluate on held-out examples every this many steps.
+    #[arg(long, default_value_t = 100)]
+    eval_every: usize,
+    /// Held-out examples per evaluation.
+    #[arg(long, default_value_t = 200)]
+    eval_n: usize,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    #[arg(long)]
+    task: String,
+    #[arg(long)]
+    text_file: Option<PathBuf>,
+    #[arg(long, default_value_t = 1000)]
+    n: usize,
+    /// Held-out examples are drawn from this seed (salted, never the training stream).
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    #[arg(long)]
+    json: bool,
+}
+
+fn task_of(name: &str, text_file: &Option<PathBuf>) -> Result<Task> {
+    let text = match text_file {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))?),
+        None => None,
+    };
+    Task::parse(name, text.as_deref())
+}
+
+pub fn train(args: TrainArgs) -> Result<()> {
+    let task = task_of(&args.task, &args.text_file)?;
+    let tokenizer = task.tokenizer();
+    let model = args.sizes.build(tokenizer.vocab_size(), task.max_len(), args.seed)?;
+    let mut settings = TrainSettings::new(&task, args.steps, args.seed);
+    settings.batch_size = args.batch_size;
+    settings.lr = args.lr;
+    let mut trainer = Trainer::new(model, task, settings);
+
+    let bar = ProgressBar::new(args.steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} steps  {msg}").expect("a valid template"),
+    );
+    let start = Instant::now();
+    let (mut tokens, mut metrics) = (0usize, None::<Metrics>);
+    let mut reached = None;
+    while trainer.steps_done() < args.steps {
+        let stats = trainer.step();
+        tokens += stats.tokens;
+        let done = trainer.steps_done();
+        if done % args.eval_every == 0 || done == args.steps {
+            let m = trainer.evaluate(args.eval_n);
+            metrics = Some(m);
+            if args.target_accuracy.is_some_and(|a| m.exact_match >= a) {
+                reached = Some((done, start.elapsed().as_secs_f64()));
+                break;
+            }
+        }
+        let held = metrics.map_or(String::from("-"), |m| format!("{:.1}%", 100.0 * m.exact_match));
+        let rate = tokens as f64 / start.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("loss {:.4}  held-out exact {held}  {rate:.0} tok/s", stats.loss));
+        bar.set_position(done as u64);
+    }
+    bar.finish_and_clear();
+    let seconds = start.elapsed().as_secs_f64();
+    let final_metrics = trainer.evaluate(args.eval_n);
+    let steps = trainer.steps_done();
+    match (args.target_accuracy, reached) {
+        (Some(a), Some((s, secs))) => eprintln!("reached {:.1}% held-out exact match (target {:.1}%) after {s} steps in {secs:.1} s", 100.0 * final_metrics.exact_match, 100.0 * a),
+        (Some(a), None) => eprintln!("did not reach {:.1}% in {steps} steps ({seconds:.1} s)", 100.0 * a),
+        (None, _) => {}
+    }
+    eprintln!(
+        "{} steps in {seconds:.1} s: held-out exact match {:.1}%, token accuracy {:.1}%, loss {:.4}",
+        steps,
+        100.0 * final_metrics.exact_match,
+        100.0 * final_metrics.token_accuracy,
+        final_metrics.loss
+    );
+
+    let mut metadata = std::collections::BTreeMap::new();
+    metadata.insert("task".into(), trainer.task.name().to_string());
+    metadata.insert("training".into(), serde_json::to_string(&trainer.settings).expect("settings serialize"));
+    let metrics_json = serde_json::json!({
+        "exact_match": final_metrics.exact_match, "token_accuracy": final_metrics.token_accuracy,
+        "loss": final_metrics.loss, "n": args.eval_n, "steps": steps,
+    });
+    metadata.insert("metrics".into(), metrics_json.to_string());
+    metadata.extend(args.title.map(|t| ("title".to_string(), t)));
+    metadata.extend(args.description.map(|d| ("description".to_string(), d)));
+    let ckpt = Checkpoint { model: trainer.model, tokenizer: Some(trainer.tokenizer), metadata };
+    ckpt.save(&args.output)?;
+    eprintln!("wrote {}", args.output.display());
+    Ok(())
+}
+
+pub fn eval(args: EvalArgs) -> Result<()> {
+    let ckpt = open(&args.model)?;
+    let task = task_of(&args.task, &args.text_file)?;
+    if ckpt.tokenizer.as_ref() != Some(&task.tokenizer()) {
+        return Err(Error::Config(format!("the model's vocabulary is not the {} task's", task.name())));
+    }
+    let examples = task.held_out(args.n, args.seed);
+    if let Some(too_long) = examples.iter().find(|e| e.inputs().len() > ckpt.model.max_len()) {
+        return Err(Error::TooLong { len: too_long.inputs().len(), max: ckpt.model.max_len() });
+    }
+    let m = evaluate(&ckpt.model, &examples);
+    if args.json {
+        let json = serde_json::json!({
+            "task": task.name(), "n": args.n, "exact_match": m.exact_match,
+            "token_accuracy": m.token_accuracy, "loss": m.loss,
+        });
+        write_stdout(&format!("{json}\n"));
+    } else {
+        write_stdout(&format!(
+            "{} on {} held-out examples: exact match {:.2}%, token accuracy {:.2}%, loss {:.4}\n",
+            task.name(), args.n, 100.0 * m.exact_match, 100.0 * m.token_accuracy, m.loss
+        ));
+    }
+    Ok(())
+}
