@@ -12,10 +12,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Uniform};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::gpt::Block;
 use crate::model::rnn::RnnLayer;
-use crate::model::{Gpt, GptConfig, Model, Rnn, RnnConfig};
+use crate::model::{Arch, Gpt, GptConfig, Model, Nonlinearity, Rnn, RnnConfig};
 
 struct Init {
     rng: ChaCha8Rng,
@@ -86,4 +86,71 @@ pub fn init_rnn(config: RnnConfig, seed: u64) -> Result<Model> {
         head_b: init.uniform(v, bound),
         config,
     }))
+}
+
+/// Architecture and sizes of a model to create; the vocabulary comes from
+/// elsewhere (a task or a text). Fields of the other architecture are ignored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ModelSizes {
+    pub arch: String,
+    pub n_layer: usize,
+    pub n_head: usize,
+    pub n_embd: usize,
+    /// gpt2: longest sequence; by default the caller's (a task's longest example).
+    pub n_positions: Option<usize>,
+    pub embed_dim: usize,
+    pub hidden_size: usize,
+    pub num_layers: usize,
+    pub nonlinearity: String,
+}
+
+impl Default for ModelSizes {
+    fn default() -> Self {
+        Self {
+            arch: "gpt2".into(),
+            n_layer: 2,
+            n_head: 4,
+            n_embd: 64,
+            n_positions: None,
+            embed_dim: 32,
+            hidden_size: 64,
+            num_layers: 1,
+            nonlinearity: "tanh".into(),
+        }
+    }
+}
+
+impl ModelSizes {
+    /// A seeded, untrained model of these sizes over `vocab_size` tokens.
+    pub fn build(&self, vocab_size: usize, default_positions: usize, seed: u64) -> Result<Model> {
+        match Arch::parse(&self.arch)? {
+            Arch::Gpt2 => init_gpt(
+                GptConfig {
+                    n_layer: self.n_layer,
+                    n_head: self.n_head,
+                    n_embd: self.n_embd,
+                    n_positions: self.n_positions.unwrap_or(default_positions),
+                    vocab_size,
+                    layer_norm_epsilon: 1e-5,
+                },
+                seed,
+            ),
+            Arch::Rnn => {
+                let nonlinearity = match self.nonlinearity.as_str() {
+                    "tanh" => Nonlinearity::Tanh,
+                    "relu" => Nonlinearity::Relu,
+                    other => return Err(Error::Config(format!("nonlinearity {other:?} is unknown (tanh or relu)"))),
+                };
+                let config = RnnConfig {
+                    vocab_size,
+                    embed_dim: self.embed_dim,
+                    hidden_size: self.hidden_size,
+                    num_layers: self.num_layers,
+                    nonlinearity,
+                };
+                init_rnn(config, seed)
+            }
+        }
+    }
 }

@@ -58,8 +58,7 @@ impl WasmModel {
             max_len: model.max_len(),
         };
         // Maps become plain objects, so the page can read `info.config.n_head`.
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        info.serialize(&serializer).map_err(|e| JsError::new(&e.to_string()))
+        to_js(&info)
     }
 
     pub fn encode(&self, text: &str) -> Result<Uint32Array, JsError> {
@@ -114,4 +113,73 @@ fn trace_to_js(trace: &Trace) -> Object {
     set(&obj, "attention", &trace.attention.as_ref().map_or(JsValue::NULL, tensor_to_js));
     set(&obj, "hidden", &trace.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
     obj
+}
+
+/// Live training in the worker: `new WasmTrainer(options)` with options as
+/// `TrainOptions` (`{arch, task, text?, seed, steps, batch_size, lr, n_layer,
+/// n_head, n_embd, embed_dim, hidden_size, num_layers, nonlinearity}`), then
+/// `step(n)` in small chunks so the worker can answer messages between them.
+#[wasm_bindgen]
+pub struct WasmTrainer {
+    trainer: crate::train::trainer::Trainer,
+}
+
+#[wasm_bindgen]
+impl WasmTrainer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<WasmTrainer, JsError> {
+        let options: crate::train::trainer::TrainOptions =
+            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("training options: {e}")))?;
+        let trainer = crate::train::trainer::Trainer::from_options(&options).map_err(js_error)?;
+        Ok(WasmTrainer { trainer })
+    }
+
+    /// Runs `n` optimiser steps; returns the last step's `{step, loss, lr, grad_norm, tokens}`
+    /// with `tokens` summed over the `n` steps.
+    pub fn step(&mut self, n: u32) -> Result<JsValue, JsError> {
+        let mut last = None;
+        let mut tokens = 0;
+        for _ in 0..n.max(1) {
+            let stats = self.trainer.step();
+            tokens += stats.tokens;
+            last = Some(stats);
+        }
+        let mut stats = last.expect("at least one step");
+        stats.tokens = tokens;
+        to_js(&stats)
+    }
+
+    /// `{exact_match, token_accuracy, loss}` on `n` held-out examples.
+    pub fn evaluate(&self, n: u32) -> Result<JsValue, JsError> {
+        to_js(&self.trainer.evaluate(n as usize))
+    }
+
+    #[wasm_bindgen(js_name = stepsDone)]
+    pub fn steps_done(&self) -> u32 {
+        self.trainer.steps_done() as u32
+    }
+
+    /// A held-out example's question (the part before the scored answer), to trace.
+    #[wasm_bindgen(js_name = sampleText)]
+    pub fn sample_text(&self, seed: u32) -> String {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed as u64 ^ crate::train::tasks::HELD_OUT_SALT);
+        self.trainer.task.sample_text(&mut rng).0
+    }
+
+    /// The model being trained, as a model the page can trace and explore.
+    pub fn snapshot(&self) -> WasmModel {
+        WasmModel { checkpoint: self.trainer.checkpoint(None) }
+    }
+
+    /// The model in our format, with task, settings and metrics on `n` held-out examples.
+    #[wasm_bindgen(js_name = toBytes)]
+    pub fn to_bytes(&self, n: u32) -> Result<Vec<u8>, JsError> {
+        let metrics = self.trainer.evaluate(n as usize);
+        self.trainer.checkpoint(Some((&metrics, n as usize))).to_bytes().map_err(js_error)
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }

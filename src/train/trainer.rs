@@ -5,6 +5,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use crate::checkpoint::Checkpoint;
+use crate::error::Result;
+use crate::init::ModelSizes;
 use crate::model::Model;
 use crate::tokenizer::Tokenizer;
 use crate::train::optim::{clip_grad_norm, AdamW, Schedule};
@@ -38,6 +41,27 @@ pub struct StepStats {
     pub tokens: usize,
 }
 
+/// Everything needed to start training, as the CLI and the page give it.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct TrainOptions {
+    #[serde(flatten)]
+    pub sizes: ModelSizes,
+    pub task: String,
+    /// The text of the `text` task.
+    pub text: Option<String>,
+    pub seed: u64,
+    pub steps: usize,
+    pub batch_size: usize,
+    pub lr: f32,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        Self { sizes: ModelSizes::default(), task: "reverse".into(), text: None, seed: 1, steps: 2000, batch_size: 16, lr: 3e-3 }
+    }
+}
+
 pub struct Trainer {
     pub model: Model,
     pub task: Task,
@@ -62,6 +86,31 @@ impl Trainer {
             settings,
             step: 0,
         }
+    }
+
+    /// A fresh model of the options' sizes over the task's vocabulary, ready to train.
+    pub fn from_options(options: &TrainOptions) -> Result<Self> {
+        let task = Task::parse(&options.task, options.text.as_deref())?;
+        let model = options.sizes.build(task.tokenizer().vocab_size(), task.max_len(), options.seed)?;
+        let mut settings = TrainSettings::new(&task, options.steps.max(1), options.seed);
+        settings.batch_size = options.batch_size.max(1);
+        settings.lr = options.lr;
+        Ok(Self::new(model, task, settings))
+    }
+
+    /// The model as a checkpoint recording its task, settings and, if given,
+    /// its metrics on `n` held-out examples.
+    pub fn checkpoint(&self, metrics: Option<(&Metrics, usize)>) -> Checkpoint {
+        let mut metadata = std::collections::BTreeMap::new();
+        metadata.insert("task".into(), self.task.name().to_string());
+        metadata.insert("training".into(), serde_json::to_string(&self.settings).expect("settings serialize"));
+        if let Some((m, n)) = metrics {
+            let json = serde_json::json!({
+                "exact_match": m.exact_match, "token_accuracy": m.token_accuracy, "loss": m.loss, "n": n, "steps": self.step,
+            });
+            metadata.insert("metrics".into(), json.to_string());
+        }
+        Checkpoint { model: self.model.clone(), tokenizer: Some(self.tokenizer.clone()), metadata }
     }
 
     pub fn steps_done(&self) -> usize {

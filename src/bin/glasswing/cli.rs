@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use glasswing::bench;
-use glasswing::init::{init_gpt, init_rnn};
-use glasswing::model::{GptConfig, Nonlinearity, RnnConfig};
+use glasswing::init::ModelSizes;
 use glasswing::{Checkpoint, Error, Result, Tokenizer, Trace};
 
 #[derive(Parser)]
@@ -95,33 +94,23 @@ pub struct SizeArgs {
 }
 
 impl SizeArgs {
-    /// A seeded, untrained model of these sizes.
-    pub fn build(&self, vocab_size: usize, default_positions: usize, seed: u64) -> Result<glasswing::Model> {
-        match self.arch {
-            ArchArg::Gpt2 => init_gpt(
-                GptConfig {
-                    n_layer: self.n_layer,
-                    n_head: self.n_head,
-                    n_embd: self.n_embd,
-                    n_positions: self.n_positions.unwrap_or(default_positions),
-                    vocab_size,
-                    layer_norm_epsilon: 1e-5,
-                },
-                seed,
-            ),
-            ArchArg::Rnn => init_rnn(
-                RnnConfig {
-                    vocab_size,
-                    embed_dim: self.embed_dim,
-                    hidden_size: self.hidden_size,
-                    num_layers: self.num_layers,
-                    nonlinearity: match self.nonlinearity {
-                        NonlinearityArg::Tanh => Nonlinearity::Tanh,
-                        NonlinearityArg::Relu => Nonlinearity::Relu,
-                    },
-                },
-                seed,
-            ),
+    pub fn sizes(&self) -> ModelSizes {
+        ModelSizes {
+            arch: match self.arch {
+                ArchArg::Gpt2 => "gpt2".into(),
+                ArchArg::Rnn => "rnn".into(),
+            },
+            n_layer: self.n_layer,
+            n_head: self.n_head,
+            n_embd: self.n_embd,
+            n_positions: self.n_positions,
+            embed_dim: self.embed_dim,
+            hidden_size: self.hidden_size,
+            num_layers: self.num_layers,
+            nonlinearity: match self.nonlinearity {
+                NonlinearityArg::Tanh => "tanh".into(),
+                NonlinearityArg::Relu => "relu".into(),
+            },
         }
     }
 }
@@ -276,7 +265,7 @@ fn init(args: InitArgs) -> Result<()> {
         (None, Some(n)) => n,
         (None, None) => return Err(Error::Config("give --vocab-text or --vocab-size".into())),
     };
-    let model = args.sizes.build(vocab_size, 64, args.seed)?;
+    let model = args.sizes.sizes().build(vocab_size, 64, args.seed)?;
     let mut metadata = std::collections::BTreeMap::new();
     metadata.insert("training".to_string(), format!("untrained: PyTorch default initialisation, seed {}", args.seed));
     metadata.extend(args.title.map(|t| ("title".to_string(), t)));

@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use clap::Args;
 use glasswing::train::tasks::Task;
-use glasswing::train::trainer::{TrainSettings, Trainer};
+use glasswing::train::trainer::{TrainOptions, Trainer};
 use glasswing::train::{evaluate, Metrics};
-use glasswing::{Checkpoint, Error, Result};
+use glasswing::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{open, write_stdout, ModelArgs, SizeArgs};
@@ -64,22 +64,24 @@ pub struct EvalArgs {
     json: bool,
 }
 
-fn task_of(name: &str, text_file: &Option<PathBuf>) -> Result<Task> {
-    let text = match text_file {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))?),
-        None => None,
-    };
-    Task::parse(name, text.as_deref())
+fn read_text(text_file: &Option<PathBuf>) -> Result<Option<String>> {
+    text_file
+        .as_ref()
+        .map(|p| std::fs::read_to_string(p).map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display()))))
+        .transpose()
 }
 
 pub fn train(args: TrainArgs) -> Result<()> {
-    let task = task_of(&args.task, &args.text_file)?;
-    let tokenizer = task.tokenizer();
-    let model = args.sizes.build(tokenizer.vocab_size(), task.max_len(), args.seed)?;
-    let mut settings = TrainSettings::new(&task, args.steps, args.seed);
-    settings.batch_size = args.batch_size;
-    settings.lr = args.lr;
-    let mut trainer = Trainer::new(model, task, settings);
+    let options = TrainOptions {
+        sizes: args.sizes.sizes(),
+        task: args.task.clone(),
+        text: read_text(&args.text_file)?,
+        seed: args.seed,
+        steps: args.steps,
+        batch_size: args.batch_size,
+        lr: args.lr,
+    };
+    let mut trainer = Trainer::from_options(&options)?;
 
     let bar = ProgressBar::new(args.steps as u64);
     bar.set_style(
@@ -122,17 +124,9 @@ pub fn train(args: TrainArgs) -> Result<()> {
         final_metrics.loss
     );
 
-    let mut metadata = std::collections::BTreeMap::new();
-    metadata.insert("task".into(), trainer.task.name().to_string());
-    metadata.insert("training".into(), serde_json::to_string(&trainer.settings).expect("settings serialize"));
-    let metrics_json = serde_json::json!({
-        "exact_match": final_metrics.exact_match, "token_accuracy": final_metrics.token_accuracy,
-        "loss": final_metrics.loss, "n": args.eval_n, "steps": steps,
-    });
-    metadata.insert("metrics".into(), metrics_json.to_string());
-    metadata.extend(args.title.map(|t| ("title".to_string(), t)));
-    metadata.extend(args.description.map(|d| ("description".to_string(), d)));
-    let ckpt = Checkpoint { model: trainer.model, tokenizer: Some(trainer.tokenizer), metadata };
+    let mut ckpt = trainer.checkpoint(Some((&final_metrics, args.eval_n)));
+    ckpt.metadata.extend(args.title.map(|t| ("title".to_string(), t)));
+    ckpt.metadata.extend(args.description.map(|d| ("description".to_string(), d)));
     ckpt.save(&args.output)?;
     eprintln!("wrote {}", args.output.display());
     Ok(())
@@ -140,7 +134,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
 
 pub fn eval(args: EvalArgs) -> Result<()> {
     let ckpt = open(&args.model)?;
-    let task = task_of(&args.task, &args.text_file)?;
+    let task = Task::parse(&args.task, read_text(&args.text_file)?.as_deref())?;
     if ckpt.tokenizer.as_ref() != Some(&task.tokenizer()) {
         return Err(Error::Config(format!("the model's vocabulary is not the {} task's", task.name())));
     }
