@@ -45,3 +45,14 @@ pub fn median_trace_micros(case: &BenchCase, runs: usize) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }
+
+/// The training benchmark: the shipped reverse model's sizes and settings.
+pub fn reverse_training_options() -> crate::train::trainer::TrainOptions {
+    crate::train::trainer::TrainOptions {
+        sizes: crate::init::ModelSizes { arch: "gpt2".into(), n_layer: 2, n_head: 2, n_embd: 32, ..Default::default() },
+        task: "reverse".into(),
+        steps: 3000,
+        seed: 1,
+        ..Default::default()
+    }
+}

@@ -121,3 +121,37 @@ fn saved_bytes_load_again() {
     let again = WasmModel::load(&model.to_bytes().unwrap(), None).unwrap();
     assert_eq!(get(&again.info().unwrap(), "num_params"), get(&model.info().unwrap(), "num_params"));
 }
+
+fn options(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn live_training_steps_lower_the_loss_and_save() {
+    use glasswing::wasm::WasmTrainer;
+    let mut trainer = WasmTrainer::new(options(r#"{"arch":"gpt2","task":"reverse","n_layer":1,"n_head":2,"n_embd":16,"seed":3,"steps":60}"#)).unwrap();
+    let first = get(&trainer.step(1).unwrap(), "loss").as_f64().unwrap();
+    let later = get(&trainer.step(59).unwrap(), "loss").as_f64().unwrap();
+    assert!(later < first, "loss {first} -> {later}");
+    assert_eq!(trainer.steps_done(), 60);
+    let metrics = trainer.evaluate(20).unwrap();
+    assert!(get(&metrics, "token_accuracy").as_f64().unwrap() > 0.0);
+    let snapshot = trainer.snapshot();
+    let trace: JsValue = snapshot.trace_text(&trainer.sample_text(1)).unwrap().into();
+    assert_eq!(shape(&get(&trace, "attention"))[..2], [1, 2]);
+    let saved = WasmModel::load(&trainer.to_bytes(20).unwrap(), None).unwrap();
+    let meta = get(&saved.info().unwrap(), "metadata");
+    assert_eq!(get(&meta, "task"), "reverse");
+    assert!(get(&meta, "metrics").as_string().unwrap().contains("exact_match"));
+}
+
+#[wasm_bindgen_test]
+fn live_training_rejects_bad_options() {
+    use glasswing::wasm::WasmTrainer;
+    let err = WasmTrainer::new(options(r#"{"task":"juggling"}"#)).err().unwrap();
+    assert!(message(err).contains("unknown task"));
+    let err = WasmTrainer::new(options(r#"{"task":"text","text":""}"#)).err().unwrap();
+    assert!(message(err).contains("at least 2 characters"));
+    let err = WasmTrainer::new(options(r#"{"task":"reverse","n_embd":30,"n_head":4}"#)).err().unwrap();
+    assert!(message(err).contains("not divisible"));
+}

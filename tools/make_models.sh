@@ -32,11 +32,18 @@ $G init --arch rnn --embed-dim 32 --hidden-size 64 --num-layers 1 --vocab-text "
   --description "Four tokens in give four 64-wide hidden states; each row of softmax(h · W_o) sums to 1 over 1000 tokens." \
   -o $OUT/book-rnn-32-64.safetensors
 
-cat > $OUT/index.json <<'JSON'
-[
-  {"file": "gpt-untrained.safetensors", "arch": "gpt2", "title": "Untrained GPT (2 layers x 4 heads)", "title_zh": "未训练的 GPT（2 层 x 4 头）", "description": "Random weights: attention is nearly uniform and the next-token bars are flat.", "description_zh": "随机权重：注意力几乎均匀，下一个词的概率条几乎一样高。", "example": "the cat sat on the mat"},
-  {"file": "rnn-untrained.safetensors", "arch": "rnn", "title": "Untrained RNN (2 layers, 64 hidden)", "title_zh": "未训练的 RNN（2 层，64 维隐藏状态）", "description": "Random weights: the hidden state still changes at every step.", "description_zh": "随机权重：隐藏状态在每一步仍然会变化。", "example": "hello world"},
-  {"file": "book-rnn-32-64.safetensors", "arch": "rnn", "title": "The chapter's RNN: nn.RNN(32, 64), 1000 tokens", "title_zh": "书中的 RNN：nn.RNN(32, 64)，1000 个词", "description": "Four tokens in, four 64-wide hidden states out; each softmax row sums to 1.", "description_zh": "输入 4 个词，得到 4 个 64 维隐藏状态；每一行 softmax 之和为 1。", "example": "我爱你。"}
-]
-JSON
-ls -l $OUT
+# Trained models. Same command, same seed, same bytes (on this machine kind:
+# matrix kernels are chosen by CPU features, so another CPU may round differently).
+train() { echo "training $*" >&2; $G train "$@" 2>&1 | grep -E "^[0-9]+ steps" >&2; }
+train --arch gpt2 --n-layer 2 --n-head 2 --n-embd 32 --task reverse --steps 3000 --seed 1 \
+  --title "Reverse (GPT, 2 layers x 2 heads)" -o $OUT/reverse-gpt.safetensors
+train --arch gpt2 --n-layer 2 --n-head 2 --n-embd 32 --task sort --steps 5000 --seed 1 \
+  --title "Sort (GPT, 2 layers x 2 heads)" -o $OUT/sort-gpt.safetensors
+train --arch gpt2 --n-layer 2 --n-head 4 --n-embd 48 --task induction --steps 6000 --seed 1 \
+  --title "Induction (GPT, 2 layers x 4 heads)" -o $OUT/induction-gpt.safetensors
+train --arch gpt2 --n-layer 2 --n-head 4 --n-embd 48 --task toy --steps 3000 --seed 1 \
+  --title "Toy language (GPT)" -o $OUT/toy-gpt.safetensors
+train --arch rnn --embed-dim 32 --hidden-size 96 --num-layers 1 --task toy --steps 3000 --seed 1 \
+  --title "Toy language (RNN)" -o $OUT/toy-rnn.safetensors
+
+cp tools/models-index.json $OUT/index.json

@@ -284,4 +284,24 @@ fn run_bench(args: BenchArgs) {
             println!("{:<28} {:>12.1} {:>14.0}", case.name, micros, case.ids.len() as f64 / (micros / 1e6));
         }
     }
+    // Training: steps per second, then wall time until reverse reaches 99% held-out exact match.
+    let options = bench::reverse_training_options();
+    let mut trainer = glasswing::train::trainer::Trainer::from_options(&options).expect("bench options are valid");
+    let start = std::time::Instant::now();
+    let mut reached = None;
+    while trainer.steps_done() < options.steps {
+        trainer.step();
+        if trainer.steps_done() == 200 {
+            let secs = start.elapsed().as_secs_f64();
+            println!("\ntraining gpt2 L2 H2 d32 reverse, batch {}: {:.1} steps/s", trainer.settings.batch_size, 200.0 / secs);
+        }
+        if trainer.steps_done() % 100 == 0 && trainer.evaluate(200).exact_match >= 0.99 {
+            reached = Some((trainer.steps_done(), start.elapsed().as_secs_f64()));
+            break;
+        }
+    }
+    match reached {
+        Some((steps, secs)) => println!("reverse to 99% held-out exact match: {secs:.1} s ({steps} steps, native)"),
+        None => println!("reverse did not reach 99% in {} steps", options.steps),
+    }
 }
