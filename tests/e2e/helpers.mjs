@@ -54,11 +54,14 @@ export function shotPath(name) {
   return join(SHOTS, `${name}.png`);
 }
 
-/** Sets the text box like a user would (an input event, so the debounce runs) and waits for the redraw. */
+/**
+ * Sets the text box like a user would (an input event, so the debounce runs)
+ * and waits until that retrace has finished, drawn or failed.
+ */
 export async function typeText(page, text) {
-  const before = await page.evaluate(() => window.glasswing.traceCount);
+  const before = await page.evaluate(() => window.glasswing.attempts);
   await page.fill('#text-input', text);
-  await page.waitForFunction((n) => window.glasswing.traceCount > n, before);
+  await page.waitForFunction((n) => window.glasswing.attempts > n, before);
   await page.evaluate(() => window.glasswing.nextDraw());
 }
 

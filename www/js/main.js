@@ -50,10 +50,11 @@ const app = {
   models: new Map(), // picker value -> {kind, file?, entry?, name?, modelId?, info?}
   current: null, // the entry in `models` being shown
   trace: null,
-  traceCount: 0,
+  traceCount: 0, // traces drawn
+  attempts: 0, // traces asked for, whether they succeeded or not
   userCount: 0,
   errors: new Map(), // source ("engine" | "load" | "trace") -> {key, vars, raw}
-  timings: { traceMs: null, renderMs: null, firstDrawMs: null },
+  timings: { traceMs: null, renderMs: null, firstDrawMs: null, views: {} },
   drawWaiters: [],
 };
 
@@ -79,8 +80,10 @@ function renderAll() {
   if (!trace) return;
   const t0 = performance.now();
   for (const name of trace.attention ? GPT_VIEWS : RNN_VIEWS) {
+    const v0 = performance.now();
     // One view failing must not blank the others.
     try { views[name].render(trace, store.state, app.current.info); } catch (e) { console.error(`view ${name}:`, e); }
+    app.timings.views[name] = performance.now() - v0;
   }
   app.timings.renderMs = performance.now() - t0;
   if (app.timings.firstDrawMs === null) app.timings.firstDrawMs = performance.now();
@@ -308,6 +311,7 @@ async function pump() {
     showError('trace', 'traceFailed', {}, e.message); // the last good trace stays drawn
   } finally {
     inflight = false;
+    app.attempts++;
     for (const resolve of job.waiters) resolve();
     pump();
   }
@@ -366,6 +370,7 @@ window.glasswing = {
   timings: app.timings,
   get lastTrace() { return app.trace; },
   get traceCount() { return app.traceCount; },
+  get attempts() { return app.attempts; },
   get info() { return app.current?.info ?? null; },
   get activePos() { return app.trace ? activePos(store.state, app.trace.ids.length) : null; },
   /** Sets the text box and resolves once the new trace is drawn (skips the debounce). */

@@ -3,19 +3,49 @@
 // head, line opacity = attention weight. Hovering a position shows only its
 // lines: out of it on the left, into it on the right.
 //
-// Speed at T=256 (up to 4·33k lines): lines are grouped by head and by
-// opacity rounded to 1/64, so each group is one Path2D and one stroke() call;
-// the full picture is cached in an offscreen canvas and reused while the
-// pointer moves.
+// Speed at T=256 (4 heads · 33k lines): lines are rasterised by LineRaster
+// (lines.js), since canvas strokes are far too slow without a GPU; the full
+// picture is cached and reused while the pointer moves, and rows shrink so
+// the whole sequence fits without scrolling.
 
 import { headColor } from '../colors.js';
-import { font, fitText, setupCanvas, bandIndex, localPoint } from '../canvas.js';
+import { LineRaster, hexRgb } from '../lines.js';
+import { bandIndex, fitText, font, labelStride, localPoint, setupCanvas } from '../canvas.js';
 import { displayToken } from '../format.js';
+import { t } from '../i18n.js';
 import { activePos } from '../state.js';
 import { headToggles, layerPicker } from './controls.js';
 
-const BUCKETS = 64;
-const MIN_WEIGHT = 0.5 / BUCKETS; // would round to opacity 0
+const MIN_WEIGHT = 0.5 / 255; // a line this faint rounds to nothing in 8-bit colour
+// Work limits that keep a redraw near 30 ms without a GPU: at most this many
+// lines (longer inputs merge neighbouring tokens into groups), and device-pixel
+// resolution only while the pixel work stays under OPS_BUDGET.
+const LINE_BUDGET = 4800;
+const OPS_BUDGET = 4e6;
+
+/** Group size so that the enabled heads draw at most LINE_BUDGET lines. */
+export function groupSize(T, headsOn) {
+  const lines = (n) => (headsOn * n * (n + 1)) / 2;
+  let b = 1;
+  while (lines(Math.ceil(T / b)) > LINE_BUDGET) b++;
+  return b;
+}
+
+/**
+ * Attention between groups of b consecutive tokens: for query group I and key
+ * group J, the mean over queries i in I of the weight they give to keys in J.
+ * Each group row still sums to 1, like a row of the real matrix.
+ */
+export function groupAttention(data, base, T, b) {
+  const n = Math.ceil(T / b);
+  const out = new Float32Array(n * n);
+  for (let i = 0; i < T; i++) {
+    const I = Math.floor(i / b);
+    const size = Math.min(b, T - I * b);
+    for (let j = 0; j <= i; j++) out[I * n + Math.floor(j / b)] += data[base + i * T + j] / size;
+  }
+  return out;
+}
 
 export class HeadView {
   constructor(el, store) {
@@ -25,6 +55,7 @@ export class HeadView {
     this.togglesEl = el.querySelector('.head-toggles');
     this.scroller = el.querySelector('.scroller');
     this.canvas = el.querySelector('canvas');
+    this.note = el.querySelector('.head-note');
     this.cache = document.createElement('canvas');
     this.cacheKey = null;
     this.geom = null;
@@ -48,8 +79,8 @@ export class HeadView {
   layout(trace) {
     const T = trace.tokens.length;
     const width = Math.max(240, this.scroller.clientWidth);
-    const rowH = Math.max(10, Math.min(26, Math.floor(520 / T)));
-    const fontPx = Math.max(8, Math.min(17, Math.round(rowH * 0.68)));
+    const rowH = Math.max(3, Math.min(26, Math.floor(600 / T)));
+    const fontPx = Math.max(10, Math.min(17, Math.round(rowH * 0.68)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx);
     const widest = Math.max(...trace.tokens.map((s) => ctx.measureText(displayToken(s)).width));
@@ -99,80 +130,102 @@ export class HeadView {
     this.drawLabels(ctx, trace, state, g, focus);
   }
 
+  /** A raster of the canvas at `scale` buffer pixels per CSS pixel (reused while the size holds). */
+  raster(which, g, scale) {
+    const w = Math.round(g.width * scale);
+    const h = Math.round(g.height * scale);
+    let r = this[which];
+    if (!r || r.w !== w || r.h !== h) r = this[which] = new LineRaster(w, h);
+    else r.reset();
+    return r;
+  }
+
   /** All lines of the enabled heads into the offscreen cache. */
   drawAll(canvas, trace, state, g) {
-    const ctx = setupCanvas(canvas, g.width, g.height);
     const [, H, T] = trace.attention.shape;
     const data = trace.attention.data;
-    ctx.lineWidth = Math.max(1, Math.min(2.5, g.rowH / 9));
-    ctx.lineCap = 'round';
-    const ys = Float64Array.from({ length: T }, (_, i) => g.y(i));
+    const on = state.headsOn.filter(Boolean).length;
+    const b = groupSize(T, on);
+    const n = Math.ceil(T / b);
+    // Sharp (device pixels) when cheap enough, else CSS pixels scaled up.
+    const dpr = window.devicePixelRatio || 1;
+    const thickCss = g.rowH >= 16 ? 1.6 : 1.1;
+    const ops = (s) => ((on * n * (n + 1)) / 2) * ((g.x1 - g.x0) * s + (g.height * s) / 3) * (thickCss * s + 1);
+    const s = ops(dpr) <= OPS_BUDGET ? dpr : 1;
+    this.scale = s;
+    this.group = b;
+    const r = this.raster('allRaster', g, s);
+    const x0 = g.x0 * s;
+    const x1 = g.x1 * s;
+    // Group centres: the middle of the rows the group covers.
+    const ys = Float64Array.from({ length: n }, (_, I) => (g.top + (I * b + Math.min(b, T - I * b) / 2) * g.rowH) * s);
     for (let h = 0; h < H; h++) {
       if (!state.headsOn[h]) continue;
-      const paths = Array.from({ length: BUCKETS }, () => null);
+      r.begin();
       const base = (state.layer * H + h) * T * T;
-      for (let i = 0; i < T; i++) {
-        const row = base + i * T;
-        for (let j = 0; j <= i; j++) {
-          const w = data[row + j];
-          if (w < MIN_WEIGHT) continue;
-          const b = Math.min(BUCKETS - 1, Math.round(w * BUCKETS) - 1);
-          const p = paths[b] ?? (paths[b] = new Path2D());
-          p.moveTo(g.x0, ys[i]);
-          p.lineTo(g.x1, ys[j]);
+      const w = b === 1 ? data.subarray(base, base + T * T) : groupAttention(data, base, T, b);
+      for (let I = 0; I < n; I++) {
+        for (let J = 0; J <= I; J++) {
+          const weight = w[I * n + J];
+          if (weight >= MIN_WEIGHT) r.line(x0, ys[I], x1, ys[J], weight, thickCss * s);
         }
       }
-      ctx.strokeStyle = headColor(h);
-      paths.forEach((p, b) => {
-        if (!p) return;
-        ctx.globalAlpha = (b + 1) / BUCKETS;
-        ctx.stroke(p);
-      });
+      r.commit(hexRgb(headColor(h)));
     }
-    ctx.globalAlpha = 1;
+    canvas.width = r.w;
+    canvas.height = r.h;
+    canvas.getContext('2d').putImageData(r.toImageData(), 0, 0);
+    this.el.dataset.group = String(b);
+    this.note.textContent = b > 1 ? t('headsGrouped', { b }) : '';
   }
 
   /** Lines out of position f (left) and into position f (right), at full strength. */
   drawFocus(ctx, trace, state, g, f) {
+    const s = this.scale;
+    const r = this.raster('focusRaster', g, s);
     const [, H, T] = trace.attention.shape;
     const data = trace.attention.data;
-    ctx.lineWidth = Math.max(1.5, Math.min(3, g.rowH / 7));
-    ctx.lineCap = 'round';
+    const thick = Math.max(1.5, Math.min(3, g.rowH / 7)) * s;
+    const x0 = g.x0 * s;
+    const x1 = g.x1 * s;
     for (let h = 0; h < H; h++) {
       if (!state.headsOn[h]) continue;
-      ctx.strokeStyle = headColor(h);
+      r.begin();
       const base = (state.layer * H + h) * T * T;
       for (let j = 0; j <= f; j++) { // what f attends to
         const w = data[base + f * T + j];
-        if (w < MIN_WEIGHT) continue;
-        ctx.globalAlpha = Math.min(1, w);
-        ctx.beginPath(); ctx.moveTo(g.x0, g.y(f)); ctx.lineTo(g.x1, g.y(j)); ctx.stroke();
+        if (w >= MIN_WEIGHT) r.line(x0, g.y(f) * s, x1, g.y(j) * s, w, thick);
       }
       for (let i = f + 1; i < T; i++) { // what attends to f
         const w = data[base + i * T + f];
-        if (w < MIN_WEIGHT) continue;
-        ctx.globalAlpha = Math.min(1, w);
-        ctx.beginPath(); ctx.moveTo(g.x0, g.y(i)); ctx.lineTo(g.x1, g.y(f)); ctx.stroke();
+        if (w >= MIN_WEIGHT) r.line(x0, g.y(i) * s, x1, g.y(f) * s, w, thick);
       }
+      r.commit(hexRgb(headColor(h)));
     }
-    ctx.globalAlpha = 1;
+    this.focusCanvas ??= document.createElement('canvas');
+    this.focusCanvas.width = r.w;
+    this.focusCanvas.height = r.h;
+    this.focusCanvas.getContext('2d').putImageData(r.toImageData(), 0, 0);
+    ctx.drawImage(this.focusCanvas, 0, 0, g.width, g.height);
   }
 
   drawLabels(ctx, trace, state, g, focus) {
     const T = trace.tokens.length;
     const selected = activePos({ ...state, hover: null }, T);
-    ctx.font = font(g.fontPx);
+    const stride = labelStride(g.rowH, g.fontPx + 1); // sparse labels when rows are thin
     ctx.textBaseline = 'middle';
     for (let i = 0; i < T; i++) {
-      const s = fitText(ctx, displayToken(trace.tokens[i]), g.labelW - 10);
-      const y = g.y(i);
       const strong = i === focus || i === selected;
+      if (i % stride !== 0 && !strong) continue;
+      const y = g.y(i);
       if (i === focus) {
-        ctx.fillStyle = 'rgba(20, 40, 80, 0.10)';
-        ctx.fillRect(0, y - g.rowH / 2, g.labelW, g.rowH);
-        ctx.fillRect(g.width - g.labelW, y - g.rowH / 2, g.labelW, g.rowH);
+        const hh = Math.max(g.rowH, g.fontPx + 4);
+        ctx.fillStyle = 'rgba(213, 94, 0, 0.14)';
+        ctx.fillRect(0, y - hh / 2, g.labelW, hh);
+        ctx.fillRect(g.width - g.labelW, y - hh / 2, g.labelW, hh);
       }
       ctx.font = font(g.fontPx, strong ? 700 : 400);
+      const s = fitText(ctx, displayToken(trace.tokens[i]), g.labelW - 10);
       ctx.fillStyle = strong ? '#0b1f3a' : '#2d3748';
       ctx.textAlign = 'right';
       ctx.fillText(s, g.labelW - 4, y);

@@ -90,6 +90,8 @@ export class MatrixView {
     this.canvas.dataset.layer = String(state.layer);
     this.canvas.dataset.head = String(state.head);
     this.canvas.dataset.t = String(T);
+    // Where cell (i, j) is drawn, in CSS pixels: x = left + j*cell, y = top + i*cell.
+    Object.assign(this.canvas.dataset, { left: g.left, top: g.top, cell: g.cell });
     this.canvas.setAttribute('aria-label', `${t('matrix')}: ${t('layerHead', { l: state.layer + 1, h: state.head + 1 })}`);
 
     const ctx = setupCanvas(this.canvas, g.width, g.height);

@@ -68,9 +68,11 @@ export class ModelView {
       ));
       this.bitmapTrace = trace;
     }
-    // Thumbnails share the row width, between 56 and 150 CSS pixels.
-    const avail = this.grid.clientWidth - 90;
-    const size = Math.max(56, Math.min(150, Math.floor(avail / H) - 12));
+    // Thumbnails share the row width (less the row labels, and per thumbnail
+    // the grid gap, padding and border), between 56 and 150 CSS pixels.
+    const rowLabel = this.grid.querySelector('.thumb-row')?.offsetWidth ?? 70;
+    const avail = this.grid.clientWidth - rowLabel - 12;
+    const size = Math.max(56, Math.min(150, Math.floor(avail / H) - 24));
     const hover = state.hover !== null && state.hover < T ? state.hover : null;
     this.grid.dataset.t = String(T);
     for (const [k, { button, canvas, l, h }] of this.thumbs.entries()) {

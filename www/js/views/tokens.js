@@ -67,6 +67,7 @@ export class TokensView {
       chip.classList.toggle('space', displayToken(s) !== s);
     });
     this.el.dataset.t = String(tokens.length);
+    this.el.classList.toggle('dense', tokens.length > 48); // long inputs: smaller chips
   }
 
   render(trace, state) {
