@@ -79,7 +79,7 @@ export function labelStride(cellPx, labelPx) {
 
 /** Cuts a label to maxW pixels with an ellipsis. */
 export function fitText(ctx, text, maxW) {
-  if (ctx.measureText(text).width <= maxW) return text;
+  if ([...text].length <= 1 || ctx.measureText(text).width <= maxW) return text;
   let s = text;
   while (s.length > 1 && ctx.measureText(`${s}…`).width > maxW) s = s.slice(0, -1);
   return `${s}…`;

@@ -82,7 +82,7 @@ export class HeadView {
     const rowH = Math.max(3, Math.min(26, Math.floor(600 / T)));
     const fontPx = Math.max(10, Math.min(17, Math.round(rowH * 0.68)));
     const ctx = this.canvas.getContext('2d');
-    ctx.font = font(fontPx);
+    ctx.font = font(fontPx, 700); // bold: the focused label is drawn bold
     const widest = Math.max(...trace.tokens.map((s) => ctx.measureText(displayToken(s)).width));
     const labelW = Math.min(Math.ceil(widest) + 14, Math.floor(width * 0.28));
     const top = 6;

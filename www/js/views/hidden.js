@@ -108,7 +108,7 @@ export class HiddenView {
     const rowH = Math.max(4, Math.min(28, Math.floor(360 / T)));
     const fontPx = Math.max(9, Math.min(16, Math.round(rowH * 0.7)));
     const ctx = entry.canvas.getContext('2d');
-    ctx.font = font(fontPx);
+    ctx.font = font(fontPx, 700); // bold: the focused label is drawn bold
     const widest = Math.min(80, Math.max(...labels.map((s) => ctx.measureText(s).width)));
     const left = Math.ceil(widest) + 12;
     const dpr = window.devicePixelRatio || 1;

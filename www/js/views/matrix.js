@@ -54,12 +54,13 @@ export class MatrixView {
     const guess = Math.min(width - 40, 680) / T;
     const fontPx = Math.max(9, Math.min(16, Math.round(guess * 0.62)));
     const ctx = this.canvas.getContext('2d');
-    ctx.font = font(fontPx);
+    ctx.font = font(fontPx, 700); // measured in bold: the focused label is drawn bold
     const labels = trace.tokens.map(displayToken);
     const widest = Math.min(90, Math.max(...labels.map((s) => ctx.measureText(s).width)));
-    const left = Math.ceil(widest) + 10;
+    const left = Math.ceil(widest) + 12;
     const avail = Math.min(width - left - 8, 680);
-    const cell = Math.max(1, Math.floor((avail * dpr) / T)) / dpr;
+    // Whole device pixels per cell, and no giant cells for a handful of tokens.
+    const cell = Math.min(64, Math.max(1, Math.floor((avail * dpr) / T)) / dpr);
     const upright = widest <= cell * 1.1 || cell < fontPx; // tiny cells: labels are sparse anyway
     const top = upright ? fontPx + 10 : Math.ceil(widest) + 10;
     const size = cell * T;
@@ -116,7 +117,7 @@ export class MatrixView {
       ctx.font = font(g.fontPx, strong ? 700 : 400);
       ctx.fillStyle = strong ? accent : '#2d3748';
       const c = g.top + (i + 0.5) * g.cell;
-      const s = fitText(ctx, g.labels[i], g.left - 10);
+      const s = fitText(ctx, g.labels[i], g.left - 8);
       ctx.textAlign = 'right';
       ctx.fillText(s, g.left - 6, c); // row (query)
       const x = g.left + (i + 0.5) * g.cell;

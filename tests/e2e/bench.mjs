@@ -1,0 +1,134 @@
+// Browser benchmark (prints figures, asserts nothing): run with
+//   node tests/e2e/bench.mjs
+// - navigation -> first drawn trace, in headless Chromium (no GPU);
+// - retrace per keystroke on the shipped GPT at T = 16, 64, 256: the worker's
+//   trace (with the typed arrays transferred back) plus drawing every view,
+//   without the 150 ms typing debounce; and one real keystroke with it;
+// - the wasm's size, raw and gzipped.
+
+import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { WWW, launch, openPage, serve } from './helpers.mjs';
+
+const LOADS = 5;
+const WARMUP = 2;
+const RUNS = 9;
+const TEXT = 'The quick brown fox jumps over the lazy dog. '.repeat(6);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+function sizes() {
+  const wasm = readFileSync(join(WWW, 'pkg', 'glasswing_bg.wasm'));
+  const glue = readFileSync(join(WWW, 'pkg', 'glasswing.js'));
+  let page = 0;
+  let pageGz = 0;
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(html|css|js)$/.test(name)) {
+        const b = readFileSync(p);
+        page += b.length;
+        pageGz += gzipSync(b, { level: 9 }).length;
+      }
+    }
+  };
+  walk(join(WWW, 'js'));
+  walk(join(WWW, 'css'));
+  for (const f of ['index.html']) {
+    const b = readFileSync(join(WWW, f));
+    page += b.length;
+    pageGz += gzipSync(b, { level: 9 }).length;
+  }
+  return { wasm: wasm.length, wasmGz: gzipSync(wasm, { level: 9 }).length, glue: glue.length, page, pageGz };
+}
+
+async function firstDraw(browser, origin) {
+  const inPage = [];
+  const wall = [];
+  for (let k = 0; k < LOADS; k++) {
+    const { page, context } = await openPage(browser, null, { viewport: { width: 1600, height: 1000 } });
+    const t0 = performance.now();
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.glasswing?.timings.firstDrawMs !== null && window.glasswing?.timings.firstDrawMs !== undefined);
+    wall.push(performance.now() - t0);
+    // performance.now() in the page counts from navigation start.
+    inPage.push(await page.evaluate(() => window.glasswing.timings.firstDrawMs));
+    await context.close();
+  }
+  return { inPage: median(inPage), wall: median(wall) };
+}
+
+async function retrace(browser, origin, dpr) {
+  const { page, context } = await openPage(browser, `${origin}/`, { viewport: { width: 1600, height: 1000 }, deviceScaleFactor: dpr });
+  const rows = [];
+  for (const T of [16, 64, 256]) {
+    const total = [];
+    const trace = [];
+    const render = [];
+    const heads = [];
+    for (let k = 0; k < WARMUP + RUNS; k++) {
+      // A different last character each time: one keystroke's change.
+      const text = TEXT.slice(0, T - 1) + 'abcdefghijklmnop'[k];
+      const r = await page.evaluate(async (s) => {
+        const t0 = performance.now();
+        await window.glasswing.retrace(s);
+        const g = window.glasswing.timings;
+        return { total: performance.now() - t0, trace: g.traceMs, render: g.renderMs, heads: g.views.heads };
+      }, text);
+      if (k < WARMUP) continue;
+      total.push(r.total);
+      trace.push(r.trace);
+      render.push(r.render);
+      heads.push(r.heads);
+    }
+    rows.push({ T, total: median(total), trace: median(trace), render: median(render), heads: median(heads) });
+  }
+  // One real keystroke at T=64, through the input event and the debounce.
+  await page.evaluate((s) => window.glasswing.retrace(s), TEXT.slice(0, 63));
+  await page.focus('#text-input');
+  await page.keyboard.press('End');
+  const keystroke = await page.evaluate(() => new Promise((resolve) => {
+    const before = window.glasswing.traceCount;
+    const t0 = performance.now();
+    const poll = () => {
+      if (window.glasswing.traceCount > before) window.glasswing.nextDraw().then(() => resolve(performance.now() - t0));
+      else setTimeout(poll, 2);
+    };
+    const input = document.querySelector('#text-input');
+    input.value += 'x';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    poll();
+  }));
+  await context.close();
+  return { rows, keystroke };
+}
+
+const { server, origin } = await serve();
+const browser = await launch();
+try {
+  const s = sizes();
+  console.log('Glasswing browser benchmark (headless Chromium, software rendering)');
+  console.log(`wasm: ${s.wasm} bytes raw, ${s.wasmGz} gzipped (-9); JS glue ${s.glue} bytes`);
+  console.log(`page code (index.html, css, js): ${s.page} bytes raw, ${s.pageGz} gzipped`);
+  const fd = await firstDraw(browser, origin);
+  console.log(`navigation -> first drawn trace: ${ms(fd.inPage)} (in-page clock), ${ms(fd.wall)} (wall, from goto), median of ${LOADS}`);
+  for (const dpr of [1, 2]) {
+    const { rows, keystroke } = await retrace(browser, origin, dpr);
+    console.log(`\nretrace on the shipped GPT, devicePixelRatio ${dpr}, median of ${RUNS} (no debounce):`);
+    console.log('    T   total     worker trace   draw all views   (head view)');
+    for (const r of rows) {
+      console.log(`${String(r.T).padStart(5)}   ${ms(r.total).padStart(9)}   ${ms(r.trace).padStart(9)}      ${ms(r.render).padStart(9)}      ${ms(r.heads).padStart(9)}`);
+    }
+    console.log(`one keystroke at T=64 through the 150 ms debounce, to drawn: ${ms(keystroke)}`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
