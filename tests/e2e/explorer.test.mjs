@@ -5,11 +5,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FIXTURES, canvasStats, launch, openPage, pickModel, serve, shotPath, typeText } from './helpers.mjs';
+import { FIXTURES, WWW, canvasStats, launch, openPage, pickModel, serve, shotPath, typeText } from './helpers.mjs';
 
 let server;
 let origin;
 let browser;
+
+// Tests pin the untrained GPT (the picker's first model may change as
+// trained models are added); its description comes from index.json.
+const INDEX = JSON.parse(readFileSync(join(WWW, 'models', 'index.json'), 'utf8'));
+const UNTRAINED = INDEX.find((m) => m.file === 'gpt-untrained.safetensors');
+const gptUrl = () => `${origin}/?model=gpt-untrained.safetensors`;
 
 before(async () => {
   ({ server, origin } = await serve());
@@ -47,11 +53,11 @@ async function matrixPixel(page, i, j) {
 
 describe('GPT', () => {
   test('page loads clean and every view draws the trace', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     await page.evaluate(() => window.glasswing.nextDraw());
     assert.equal(await page.getAttribute('body', 'data-arch'), 'gpt2');
     const text = await page.inputValue('#text-input');
-    assert.equal(text, 'the cat sat on the mat');
+    assert.equal(text, UNTRAINED.example);
     const T = text.length;
     assert.equal(await page.getAttribute('#tokens', 'data-t'), String(T));
     assert.equal(await page.locator('#tokens .chip').count(), T);
@@ -106,7 +112,7 @@ describe('GPT', () => {
   });
 
   test('typing retraces, keeping layer, head and position (clamped when the text shrinks)', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     await page.click('#matrix-panel .layer-picker button[data-index="1"]');
     await page.click('#matrix-panel .head-picker button[data-index="2"]');
     await page.click('#tokens .chip[data-pos="5"]');
@@ -136,7 +142,7 @@ describe('GPT', () => {
   });
 
   test('clicking a model-view thumbnail focuses that layer and head everywhere', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     const before = await canvasStats(page, '#matrix-canvas');
     await page.click('#model-panel button.thumb[data-layer="1"][data-head="3"]');
     await page.evaluate(() => window.glasswing.nextDraw());
@@ -162,7 +168,7 @@ describe('GPT', () => {
   });
 
   test('hovering a token highlights it in every view; head toggles redraw the head view', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     const headsBefore = await canvasStats(page, '#heads-canvas');
     await page.hover('#tokens .chip[data-pos="8"]');
     await page.evaluate(() => window.glasswing.nextDraw());
@@ -190,7 +196,7 @@ describe('GPT', () => {
   });
 
   test('a 256-token input draws every view', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     const text = 'The quick brown fox jumps over the lazy dog. '.repeat(6).slice(0, 256);
     await typeText(page, text);
     assert.equal(await page.getAttribute('#matrix-canvas', 'data-t'), '256');
@@ -208,9 +214,32 @@ describe('GPT', () => {
   });
 });
 
+describe('shipped models', () => {
+  test('every model in models/index.json loads and draws its example', async () => {
+    const { page, log, context } = await openPage(browser, gptUrl());
+    for (const entry of INDEX) {
+      const showing = await page.$eval('#model-select', (sel) => sel.value);
+      if (showing !== `shipped:${entry.file}`) await pickModel(page, entry.file);
+      assert.equal(await page.inputValue('#text-input'), entry.example, entry.file);
+      assert.ok(await page.isHidden('#error'), `${entry.file}: ${await page.textContent('#error')}`);
+      assert.equal(await page.getAttribute('body', 'data-arch'), entry.arch);
+      const T = await page.evaluate(() => window.glasswing.lastTrace.ids.length);
+      assert.equal(await page.getAttribute('#tokens', 'data-t'), String(T));
+      const canvases = entry.arch === 'gpt2' ? ['#heads-canvas', '#matrix-canvas', '#model-panel canvas'] : ['#hidden-panel canvas'];
+      for (const sel of canvases) {
+        const s = await canvasStats(page, sel);
+        assert.ok(s.inked > 0.02 && s.colours > 10, `${entry.file} ${sel} looks blank: ${JSON.stringify(s)}`);
+      }
+      await page.screenshot({ path: shotPath(`model-${entry.file.replace('.safetensors', '')}`), fullPage: true });
+    }
+    assertClean(log);
+    await context.close();
+  });
+});
+
 describe('RNN', () => {
   test('hidden-state heatmaps and bars draw for both shipped RNNs', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     await pickModel(page, 'rnn-untrained.safetensors');
     assert.equal(await page.getAttribute('body', 'data-arch'), 'rnn');
     assert.ok(await page.isHidden('#matrix-panel'));
@@ -249,7 +278,7 @@ describe('RNN', () => {
 
 describe('opening files', () => {
   test('a corrupt file shows a readable error and the page keeps working', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     await page.setInputFiles('#file-input', { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not a checkpoint at all') });
     await page.waitForSelector('#error:not([hidden])');
     const msg = await page.textContent('#error .error-text');
@@ -269,7 +298,7 @@ describe('opening files', () => {
   });
 
   test('a Hugging Face GPT-2 loads with its config.json through the file input', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     const dir = join(FIXTURES, 'gpt_hf_save_pretrained');
     // Without its config the model cannot be read: a readable error.
     await page.setInputFiles('#file-input', [join(dir, 'model.safetensors')]);
@@ -310,7 +339,7 @@ describe('opening files', () => {
   });
 
   test('dropping a .safetensors onto the page opens it', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     const bytes = [...readFileSync(join(FIXTURES, 'gpt_l2_h4_zh.safetensors'))];
     const n = await traceCount(page);
     await page.evaluate((data) => {
@@ -334,7 +363,7 @@ describe('opening files', () => {
 
 describe('safety and language', () => {
   test('markup typed into the box is shown as text and runs nothing', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     const evil = '<img src=x onerror=alert(1)>';
     await typeText(page, evil);
     assert.equal(await page.getAttribute('#tokens', 'data-t'), String(evil.length));
@@ -351,11 +380,11 @@ describe('safety and language', () => {
   });
 
   test('an unknown character is a readable error; the last trace stays until the text is fixed', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     await typeText(page, 'café');
     const err = await page.textContent('#error');
     assert.match(err, /unknown character 'é' \(U\+00E9\) at position 3/);
-    assert.equal(await page.getAttribute('#tokens', 'data-t'), '22', 'the previous trace is still drawn');
+    assert.equal(await page.getAttribute('#tokens', 'data-t'), String(UNTRAINED.example.length), 'the previous trace is still drawn');
     assert.ok((await canvasStats(page, '#matrix-canvas')).inked > 0.05);
     await page.click('.lang-switch button[data-lang="zh"]');
     assert.match(await page.textContent('#error'), /第 3 个位置的字符“é”（U\+00E9）不在模型的词表里/);
@@ -368,7 +397,7 @@ describe('safety and language', () => {
   });
 
   test('the language switch relabels the page', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/`);
+    const { page, log, context } = await openPage(browser, gptUrl());
     assert.equal(await page.textContent('#matrix-panel h2'), 'Attention matrix');
     await page.click('.lang-switch button[data-lang="zh"]');
     await page.evaluate(() => window.glasswing.nextDraw());
@@ -376,10 +405,10 @@ describe('safety and language', () => {
     assert.equal(await page.textContent('#matrix-panel h2'), '注意力矩阵');
     assert.equal(await page.textContent('#heads-panel h2'), '注意力头视图');
     assert.equal(await page.textContent('#text-label'), '输入文本');
-    assert.equal(await page.$eval('#model-select', (s) => s.selectedOptions[0].textContent), '未训练的 GPT（2 层 x 4 头）');
+    assert.equal(await page.$eval('#model-select', (s) => s.selectedOptions[0].textContent), UNTRAINED.title_zh);
     assert.match(await page.textContent('#bars-panel .entropy'), /熵：?.*纳特 = .*比特/);
     assert.match(await page.textContent('#model-panel .thumb-row'), /第 1 层/);
-    assert.match(await page.textContent('#model-desc'), /随机权重/);
+    assert.equal(await page.textContent('#model-desc'), UNTRAINED.description_zh);
     await page.screenshot({ path: shotPath('gpt-zh'), fullPage: true });
     // The choice survives a reload.
     await page.reload();
@@ -389,6 +418,18 @@ describe('safety and language', () => {
     assert.equal(await page.textContent('#matrix-panel h2'), 'Attention matrix');
     assert.equal(await page.textContent('#text-label'), 'Input text');
     assertClean(log);
+    await context.close();
+  });
+
+  test('a wasm that cannot start is reported in the page, not a blank screen', async () => {
+    const { page, context, log } = await openPage(browser, null);
+    await context.route('**/glasswing_bg.wasm', (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: 'not wasm' }));
+    await page.goto(`${origin}/`);
+    await page.evaluate(() => window.glasswing.ready);
+    assert.ok(await page.isVisible('#error'));
+    assert.match(await page.textContent('#error'), /The model engine could not start: .+/);
+    assert.equal(await page.textContent('#matrix-panel h2'), 'Attention matrix', 'labels are still there');
+    assert.deepEqual(log.pageErrors, []);
     await context.close();
   });
 

@@ -205,6 +205,7 @@ async function showModel(value, { keepText = false } = {}) {
   document.body.dataset.busy = 'true';
   try {
     if (!m.modelId) {
+      els.desc.textContent = t('loading');
       const { modelId, info } = await engine.loadUrl(new URL(`models/${m.entry.file}`, location.href).href);
       Object.assign(m, { modelId, info });
     }
@@ -212,6 +213,7 @@ async function showModel(value, { keepText = false } = {}) {
   } catch (e) {
     showError('load', 'loadFailed', { name: m.kind === 'user' ? m.name : m.entry.file }, e.message);
     els.select.value = store.state.modelKey ?? '';
+    describeModel();
     return;
   } finally {
     document.body.dataset.busy = 'false';
