@@ -3,6 +3,7 @@
 // or data-i18n-attr="attr:key;attr:key"; views call t() while they draw.
 
 const en = {
+  pageTitle: 'Glasswing: see what a tiny language model computes',
   tagline: 'See what a tiny language model computes',
   langGroup: 'Language',
   model: 'Model',
@@ -68,6 +69,7 @@ const en = {
 };
 
 const zh = {
+  pageTitle: 'Glasswing：看清小型语言模型的每一步计算',
   tagline: '看清小型语言模型内部的每一步计算',
   langGroup: '语言',
   model: '模型',
@@ -156,6 +158,7 @@ export function applyStatic(root = document) {
     }
   }
   document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('pageTitle');
 }
 
 // The core's errors are English sentences with a fixed shape; in Chinese mode
