@@ -183,3 +183,25 @@ impl WasmTrainer {
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
 }
+
+/// The benchmark cases of `glasswing bench` at `t` tokens, for timing the same
+/// models in the browser: `[{name, model: WasmModel, ids: Uint32Array}]`.
+#[wasm_bindgen(js_name = benchCases)]
+pub fn bench_cases(t: u32) -> Array {
+    crate::bench::cases(t as usize)
+        .into_iter()
+        .map(|case| {
+            let obj = Object::new();
+            set(&obj, "name", &JsValue::from_str(&case.name));
+            set(&obj, "ids", &ids_to_js(&case.ids));
+            set(&obj, "model", &JsValue::from(WasmModel { checkpoint: case.checkpoint }));
+            JsValue::from(obj)
+        })
+        .collect()
+}
+
+/// The training benchmark's options (the shipped reverse model's), for `new WasmTrainer`.
+#[wasm_bindgen(js_name = benchTrainingOptions)]
+pub fn bench_training_options() -> Result<JsValue, JsError> {
+    to_js(&crate::bench::reverse_training_options())
+}

@@ -42,7 +42,7 @@ pub struct StepStats {
 }
 
 /// Everything needed to start training, as the CLI and the page give it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct TrainOptions {
     #[serde(flatten)]

@@ -146,6 +146,9 @@ struct BenchArgs {
     /// Timed runs per case (the median is reported).
     #[arg(long, default_value_t = 50)]
     runs: usize,
+    /// Print only the forward timings, as JSON lines {"name", "micros"} (for the browser benchmark's ratio).
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run() -> ExitCode {
@@ -277,6 +280,15 @@ fn init(args: InitArgs) -> Result<()> {
 }
 
 fn run_bench(args: BenchArgs) {
+    if args.json {
+        for t in [16, 64, 256] {
+            for case in bench::cases(t) {
+                let micros = bench::median_trace_micros(&case, args.runs);
+                println!("{}", serde_json::json!({ "name": case.name, "micros": micros }));
+            }
+        }
+        return;
+    }
     println!("{:<28} {:>12} {:>14}", "case (forward with trace)", "median µs", "tokens/s");
     for t in [16, 64] {
         for case in bench::cases(t) {

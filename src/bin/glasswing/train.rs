@@ -12,6 +12,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{open, write_stdout, ModelArgs, SizeArgs};
 
+/// Held-out examples behind the metrics a trained model records.
+const FINAL_EVAL_N: usize = 1000;
+
 #[derive(Args)]
 pub struct TrainArgs {
     #[command(flatten)]
@@ -109,7 +112,9 @@ pub fn train(args: TrainArgs) -> Result<()> {
     }
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
-    let final_metrics = trainer.evaluate(args.eval_n);
+    // The recorded metrics use more examples than the periodic checks, to be precise.
+    let final_n = args.eval_n.max(FINAL_EVAL_N);
+    let final_metrics = trainer.evaluate(final_n);
     let steps = trainer.steps_done();
     match (args.target_accuracy, reached) {
         (Some(a), Some((s, secs))) => eprintln!("reached {:.1}% held-out exact match (target {:.1}%) after {s} steps in {secs:.1} s", 100.0 * final_metrics.exact_match, 100.0 * a),
@@ -124,7 +129,7 @@ pub fn train(args: TrainArgs) -> Result<()> {
         final_metrics.loss
     );
 
-    let mut ckpt = trainer.checkpoint(Some((&final_metrics, args.eval_n)));
+    let mut ckpt = trainer.checkpoint(Some((&final_metrics, final_n)));
     ckpt.metadata.extend(args.title.map(|t| ("title".to_string(), t)));
     ckpt.metadata.extend(args.description.map(|d| ("description".to_string(), d)));
     ckpt.save(&args.output)?;
