@@ -7,10 +7,12 @@
 
 pub mod bench;
 pub mod checkpoint;
+pub mod decode;
 pub mod error;
 pub mod init;
 pub mod model;
 pub mod ops;
+pub mod sample;
 pub mod tokenizer;
 pub mod trace;
 
