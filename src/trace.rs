@@ -19,7 +19,7 @@ pub struct Trace {
 }
 
 /// Serializes an n-d array as nested JSON arrays of f32 (shortest round-trip form).
-struct Nested<'a>(ArrayViewD<'a, f32>);
+pub struct Nested<'a>(pub ArrayViewD<'a, f32>);
 
 impl Serialize for Nested<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

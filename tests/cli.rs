@@ -156,3 +156,38 @@ fn errors_are_one_line_and_exit_nonzero() {
         assert!(stderr.starts_with("error: ") && stderr.contains(needle), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn generate_json_follows_the_contract() {
+    let model = fixture("gpt_l2_h4_zh.safetensors");
+    let args = ["generate", "--model", model.to_str().unwrap(), "--text", "我喜", "--steps", "3", "--temperature", "0.7", "--top-k", "4", "--seed", "11", "--json"];
+    let json = trace_json(&args);
+    let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["ids", "steps", "tokens"]);
+    assert_eq!(json["ids"].as_array().unwrap().len(), 5);
+    assert_eq!(json["tokens"][0], "我");
+    let steps = json["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    for (k, step) in steps.iter().enumerate() {
+        let mut keys: Vec<&str> = step.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["attention", "hidden", "id", "probs", "raw_probs", "token"]);
+        assert_eq!(step["id"], json["ids"][2 + k]);
+        assert_eq!(step["token"], json["tokens"][2 + k]);
+        let (raw, probs) = (flat(&step["raw_probs"]), flat(&step["probs"]));
+        assert_eq!(raw.len(), probs.len());
+        assert!((raw.iter().sum::<f32>() - 1.0).abs() < 1e-4 && (probs.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        assert_eq!(probs.iter().filter(|&&p| p > 0.0).count(), 4, "top-k 4 left four tokens");
+        assert_eq!(shape(&step["attention"]), [2, 4, 3 + k]);
+        assert!(step["hidden"].is_null());
+    }
+    assert_eq!(trace_json(&args), json, "the same seed gives the same output");
+
+    let rnn = fixture("rnn_tanh_l2_zh.safetensors");
+    let json = trace_json(&["generate", "--model", rnn.to_str().unwrap(), "--text", "我", "--steps", "2", "--greedy", "--json"]);
+    assert_eq!(shape(&json["steps"][0]["hidden"]), [2, 32]);
+    assert!(json["steps"][0]["attention"].is_null());
+    let (ok, _, stderr) = glasswing(&["generate", "--model", rnn.to_str().unwrap(), "--text", "我", "--temperature", "20"]);
+    assert!(!ok && stderr.contains("temperature"), "{stderr}");
+}

@@ -29,6 +29,8 @@ enum Command {
     Train(crate::train::TrainArgs),
     /// Exact-match and per-token accuracy and loss on fresh held-out examples.
     Eval(crate::train::EvalArgs),
+    /// Write tokens one at a time with a KV cache, sampled with temperature and filters.
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(Args)]
@@ -159,6 +161,7 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init(args),
         Command::Train(args) => crate::train::train(args),
         Command::Eval(args) => crate::train::eval(args),
+        Command::Generate(args) => crate::generate::run(args),
         Command::Bench(args) => {
             run_bench(args);
             Ok(())
