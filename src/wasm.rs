@@ -13,6 +13,10 @@ use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use std::rc::Rc;
+
+use crate::decode::{Session, StepOutput};
+use crate::sample::{Sampler, SamplerSettings};
 use crate::{Checkpoint, Trace};
 
 #[wasm_bindgen(start)]
@@ -26,7 +30,8 @@ fn js_error(e: crate::Error) -> JsError {
 
 #[wasm_bindgen]
 pub struct WasmModel {
-    checkpoint: Checkpoint,
+    // Shared with the model's decoding sessions.
+    checkpoint: Rc<Checkpoint>,
 }
 
 #[derive(Serialize)]
@@ -44,7 +49,7 @@ impl WasmModel {
     /// Parses a safetensors checkpoint; `config_json` is a Hugging Face config.json's text.
     pub fn load(bytes: &[u8], config_json: Option<String>) -> Result<WasmModel, JsError> {
         let checkpoint = Checkpoint::from_bytes(bytes, config_json.as_deref()).map_err(js_error)?;
-        Ok(WasmModel { checkpoint })
+        Ok(WasmModel { checkpoint: Rc::new(checkpoint) })
     }
 
     pub fn info(&self) -> Result<JsValue, JsError> {
@@ -75,6 +80,12 @@ impl WasmModel {
     pub fn trace_ids(&self, ids: &[u32]) -> Result<Object, JsError> {
         let ids: Vec<usize> = ids.iter().map(|&id| id as usize).collect();
         self.checkpoint.trace_ids(&ids).map(|t| trace_to_js(&t)).map_err(js_error)
+    }
+
+    /// A step-by-step decoding session over this model (KV cache or RNN state).
+    #[wasm_bindgen(js_name = startSession)]
+    pub fn start_session(&self) -> WasmSession {
+        WasmSession { checkpoint: Rc::clone(&self.checkpoint), session: Session::new(&self.checkpoint.model), sampler: None }
     }
 
     /// The checkpoint in our format, for download.
@@ -169,7 +180,7 @@ impl WasmTrainer {
 
     /// The model being trained, as a model the page can trace and explore.
     pub fn snapshot(&self) -> WasmModel {
-        WasmModel { checkpoint: self.trainer.checkpoint(None) }
+        WasmModel { checkpoint: Rc::new(self.trainer.checkpoint(None)) }
     }
 
     /// The model in our format, with task, settings and metrics on `n` held-out examples.
@@ -194,7 +205,7 @@ pub fn bench_cases(t: u32) -> Array {
             let obj = Object::new();
             set(&obj, "name", &JsValue::from_str(&case.name));
             set(&obj, "ids", &ids_to_js(&case.ids));
-            set(&obj, "model", &JsValue::from(WasmModel { checkpoint: case.checkpoint }));
+            set(&obj, "model", &JsValue::from(WasmModel { checkpoint: Rc::new(case.checkpoint) }));
             JsValue::from(obj)
         })
         .collect()
@@ -204,4 +215,74 @@ pub fn bench_cases(t: u32) -> Array {
 #[wasm_bindgen(js_name = benchTrainingOptions)]
 pub fn bench_training_options() -> Result<JsValue, JsError> {
     to_js(&crate::bench::reverse_training_options())
+}
+
+/// Step-by-step decoding: `push(id)` / `pushText(text)` feed tokens and return
+/// the newest step `{probs: Float32Array [V], attention: {data, shape: [L,H,T]} | null,
+/// hidden: {data, shape: [L,Hd]} | null}`; `truncate(n)` steps back or starts a
+/// branch; `setSampler(settings)` then `choose()` picks the next token from the
+/// last distribution without feeding it.
+#[wasm_bindgen]
+pub struct WasmSession {
+    checkpoint: Rc<Checkpoint>,
+    session: Session,
+    sampler: Option<Sampler>,
+}
+
+#[wasm_bindgen]
+impl WasmSession {
+    pub fn push(&mut self, id: u32) -> Result<Object, JsError> {
+        let step = self.session.push(&self.checkpoint.model, id as usize).map_err(js_error)?;
+        Ok(step_to_js(&step))
+    }
+
+    /// Feeds every token of `text`; returns the last step.
+    #[wasm_bindgen(js_name = pushText)]
+    pub fn push_text(&mut self, text: &str) -> Result<Object, JsError> {
+        let ids = self.checkpoint.encode(text).map_err(js_error)?;
+        let before = self.session.len();
+        match self.session.extend(&self.checkpoint.model, &ids) {
+            Ok(step) => Ok(step_to_js(&step)),
+            Err(e) => {
+                self.session.truncate(before); // all or nothing
+                Err(js_error(e))
+            }
+        }
+    }
+
+    pub fn truncate(&mut self, len: u32) {
+        self.session.truncate(len as usize);
+    }
+
+    pub fn ids(&self) -> Uint32Array {
+        ids_to_js(self.session.ids())
+    }
+
+    pub fn tokens(&self) -> Array {
+        self.checkpoint.token_strings(self.session.ids()).iter().map(|t| JsValue::from_str(t)).collect()
+    }
+
+    /// `{greedy, temperature, top_k, top_p, min_p, seed}`; restarts the seeded draws.
+    #[wasm_bindgen(js_name = setSampler)]
+    pub fn set_sampler(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let settings: SamplerSettings =
+            serde_wasm_bindgen::from_value(settings).map_err(|e| JsError::new(&format!("sampler settings: {e}")))?;
+        self.sampler = Some(Sampler::new(settings).map_err(js_error)?);
+        Ok(())
+    }
+
+    /// Picks the next token from `probs` (the last step's distribution):
+    /// `{id, raw, after_temperature, after_top_k, after_top_p, probs}`, each a plain array.
+    pub fn choose(&mut self, probs: &[f32]) -> Result<JsValue, JsError> {
+        let sampler = self.sampler.get_or_insert_with(|| Sampler::new(SamplerSettings::default()).expect("defaults are valid"));
+        to_js(&sampler.choose(probs))
+    }
+}
+
+fn step_to_js(step: &StepOutput) -> Object {
+    let obj = Object::new();
+    set(&obj, "probs", &Float32Array::from(step.probs.as_slice().expect("contiguous")));
+    set(&obj, "attention", &step.attention.as_ref().map_or(JsValue::NULL, tensor_to_js));
+    set(&obj, "hidden", &step.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
+    obj
 }

@@ -155,3 +155,31 @@ fn live_training_rejects_bad_options() {
     let err = WasmTrainer::new(options(r#"{"task":"reverse","n_embd":30,"n_head":4}"#)).err().unwrap();
     assert!(message(err).contains("not divisible"));
 }
+
+#[wasm_bindgen_test]
+fn sessions_step_branch_and_sample() {
+    let model = WasmModel::load(GPT, None).unwrap();
+    let mut session = model.start_session();
+    let step: JsValue = session.push_text("我喜欢").unwrap().into();
+    assert_eq!(shape(&get(&step, "attention")), [2, 4, 3]);
+    let probs: Float32Array = get(&step, "probs").dyn_into().unwrap();
+    session.set_sampler(options(r#"{"seed":4,"temperature":0.5,"top_k":3}"#)).unwrap();
+    let choice = session.choose(&probs.to_vec()).unwrap();
+    let id = get(&choice, "id").as_f64().unwrap() as u32;
+    let filtered: Array = get(&choice, "probs").dyn_into().unwrap();
+    assert_eq!(filtered.iter().filter(|p| p.as_f64().unwrap() > 0.0).count(), 3);
+    session.push(id).unwrap();
+    assert_eq!(session.ids().length(), 4);
+    // Back one step and branch with another token: the same as a fresh session.
+    session.truncate(3);
+    let branched: JsValue = session.push(0).unwrap().into();
+    let mut fresh = model.start_session();
+    fresh.push_text("我喜欢").unwrap();
+    let again: JsValue = fresh.push(0).unwrap().into();
+    let (a, b): (Float32Array, Float32Array) = (get(&branched, "probs").dyn_into().unwrap(), get(&again, "probs").dyn_into().unwrap());
+    assert_eq!(a.to_vec(), b.to_vec());
+    // Errors leave the session as it was.
+    assert!(message(session.push_text("猫").err().unwrap()).contains("unknown character"));
+    assert_eq!(session.ids().length(), 4);
+    assert!(message(session.set_sampler(options(r#"{"temperature":0}"#)).err().unwrap()).contains("temperature"));
+}
