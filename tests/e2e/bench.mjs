@@ -55,7 +55,7 @@ async function firstDraw(browser, origin) {
   for (let k = 0; k < LOADS; k++) {
     const { page, context } = await openPage(browser, null, { viewport: { width: 1600, height: 1000 } });
     const t0 = performance.now();
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}/?model=gpt-untrained.safetensors`);
     await page.waitForFunction(() => window.glasswing?.timings.firstDrawMs !== null && window.glasswing?.timings.firstDrawMs !== undefined);
     wall.push(performance.now() - t0);
     // performance.now() in the page counts from navigation start.
@@ -66,7 +66,7 @@ async function firstDraw(browser, origin) {
 }
 
 async function retrace(browser, origin, dpr) {
-  const { page, context } = await openPage(browser, `${origin}/`, { viewport: { width: 1600, height: 1000 }, deviceScaleFactor: dpr });
+  const { page, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors`, { viewport: { width: 1600, height: 1000 }, deviceScaleFactor: dpr });
   const rows = [];
   for (const T of [16, 64, 256]) {
     const total = [];
@@ -95,10 +95,10 @@ async function retrace(browser, origin, dpr) {
   await page.focus('#text-input');
   await page.keyboard.press('End');
   const keystroke = await page.evaluate(() => new Promise((resolve) => {
-    const before = window.glasswing.traceCount;
+    const before = window.glasswing.attempts;
     const t0 = performance.now();
     const poll = () => {
-      if (window.glasswing.traceCount > before) window.glasswing.nextDraw().then(() => resolve(performance.now() - t0));
+      if (window.glasswing.attempts > before) window.glasswing.nextDraw().then(() => resolve(performance.now() - t0));
       else setTimeout(poll, 2);
     };
     const input = document.querySelector('#text-input');
