@@ -4,29 +4,30 @@
 // them here, as anti-aliased spans accumulated into a Float32 alpha buffer,
 // is one to two orders of magnitude faster.
 //
-// Usage: const r = new LineRaster(w, h); for each colour: r.begin();
-// r.line(...) many times; r.commit(rgb). Then r.toImageData().
+// Usage: const r = new LineRaster(w, h); for each colour: r.begin([r, g, b])
+// then r.line(...) many times; finally r.toImageData() composites the
+// layers in order, in one pass over the pixels.
 
 export class LineRaster {
   constructor(width, height) {
     this.w = width;
     this.h = height;
-    this.alpha = new Float32Array(width * height); // coverage of the colour being drawn
-    this.out = new Float32Array(width * height * 4); // premultiplied RGBA of everything committed
-    this.touched = false;
+    this.layers = []; // one Float32Array of coverage per colour, reused across redraws
+    this.colors = [];
+    this.used = 0;
+    this.alpha = null; // the layer being drawn
   }
 
-  /** Clears everything, for reuse at the same size. */
-  reset() {
-    this.alpha.fill(0);
-    this.out.fill(0);
-    this.touched = false;
-  }
+  /** Forgets all layers (their buffers are kept for reuse). */
+  reset() { this.used = 0; this.alpha = null; }
 
-  /** Starts a new colour layer. */
-  begin() {
-    if (this.touched) this.alpha.fill(0);
-    this.touched = false;
+  /** Starts a layer drawn in colour [r, g, b] (0..255), over the previous ones. */
+  begin(rgb) {
+    const k = this.used++;
+    if (!this.layers[k]) this.layers[k] = new Float32Array(this.w * this.h);
+    else this.layers[k].fill(0);
+    this.colors[k] = rgb;
+    this.alpha = this.layers[k];
   }
 
   /**
@@ -35,42 +36,38 @@ export class LineRaster {
    * canvas "source-over": A <- A + a(1 - A).
    */
   line(x0, y0, x1, y1, a, thick = 1) {
-    this.touched = true;
     // Walk the longer axis one pixel at a time (two monomorphic calls keep V8 fast).
     if (Math.abs(y1 - y0) > Math.abs(x1 - x0)) spans(this.alpha, this.h, this.w, this.w, 1, y0, x0, y1, x1, a, thick);
     else spans(this.alpha, this.w, this.h, 1, this.w, x0, y0, x1, y1, a, thick);
   }
 
-  /** Composites the current layer in colour [r, g, b] (0..255) over what is committed. */
-  commit(rgb) {
-    if (!this.touched) return;
-    const r = rgb[0];
-    const g = rgb[1];
-    const b = rgb[2];
-    const { alpha, out } = this;
-    for (let i = 0; i < alpha.length; i++) {
-      const a = alpha[i];
-      if (a === 0) continue;
-      const p = i * 4;
-      const keep = 1 - a;
-      out[p] = r * a + out[p] * keep;
-      out[p + 1] = g * a + out[p + 1] * keep;
-      out[p + 2] = b * a + out[p + 2] * keep;
-      out[p + 3] = a + out[p + 3] * keep;
-    }
-  }
-
-  /** The committed picture as (un-premultiplied) ImageData. */
+  /** All layers composited in order ("source-over"), as un-premultiplied ImageData. */
   toImageData() {
     const img = new ImageData(this.w, this.h);
     const px = img.data;
-    const { out } = this;
-    for (let p = 0; p < out.length; p += 4) {
-      const a = out[p + 3];
+    const n = this.w * this.h;
+    const layers = this.layers.slice(0, this.used);
+    const colors = this.colors.slice(0, this.used);
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
+      for (let k = 0; k < layers.length; k++) {
+        const x = layers[k][i];
+        if (x === 0) continue;
+        const keep = 1 - x;
+        const c = colors[k];
+        r = c[0] * x + r * keep;
+        g = c[1] * x + g * keep;
+        b = c[2] * x + b * keep;
+        a = x + a * keep;
+      }
       if (a === 0) continue;
-      px[p] = out[p] / a;
-      px[p + 1] = out[p + 1] / a;
-      px[p + 2] = out[p + 2] / a;
+      const p = i * 4;
+      px[p] = r / a;
+      px[p + 1] = g / a;
+      px[p + 2] = b / a;
       px[p + 3] = a * 255;
     }
     return img;

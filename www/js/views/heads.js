@@ -161,7 +161,7 @@ export class HeadView {
     const ys = Float64Array.from({ length: n }, (_, I) => (g.top + (I * b + Math.min(b, T - I * b) / 2) * g.rowH) * s);
     for (let h = 0; h < H; h++) {
       if (!state.headsOn[h]) continue;
-      r.begin();
+      r.begin(hexRgb(headColor(h)));
       const base = (state.layer * H + h) * T * T;
       const w = b === 1 ? data.subarray(base, base + T * T) : groupAttention(data, base, T, b);
       for (let I = 0; I < n; I++) {
@@ -170,7 +170,6 @@ export class HeadView {
           if (weight >= MIN_WEIGHT) r.line(x0, ys[I], x1, ys[J], weight, thickCss * s);
         }
       }
-      r.commit(hexRgb(headColor(h)));
     }
     canvas.width = r.w;
     canvas.height = r.h;
@@ -190,7 +189,7 @@ export class HeadView {
     const x1 = g.x1 * s;
     for (let h = 0; h < H; h++) {
       if (!state.headsOn[h]) continue;
-      r.begin();
+      r.begin(hexRgb(headColor(h)));
       const base = (state.layer * H + h) * T * T;
       for (let j = 0; j <= f; j++) { // what f attends to
         const w = data[base + f * T + j];
@@ -200,7 +199,6 @@ export class HeadView {
         const w = data[base + i * T + f];
         if (w >= MIN_WEIGHT) r.line(x0, g.y(i) * s, x1, g.y(f) * s, w, thick);
       }
-      r.commit(hexRgb(headColor(h)));
     }
     this.focusCanvas ??= document.createElement('canvas');
     this.focusCanvas.width = r.w;
