@@ -9,16 +9,23 @@ export function displayToken(s) {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** A probability as a percentage with sensible precision (0.05 -> "5.0%", 0.00012 -> "0.012%"). */
+/** A probability as a short percentage (0.05 -> "5.00%", 0.00012 -> "0.012%", below 0.001% -> "<0.001%"). */
 export function percent(p) {
   const x = p * 100;
   if (x >= 10) return `${x.toFixed(1)}%`;
   if (x >= 0.1) return `${x.toFixed(2)}%`;
   if (x === 0) return '0%';
+  if (x < 0.001) return '<0.001%';
   return `${x.toPrecision(2)}%`;
 }
 
 export function fixed(x, digits = 3) { return Number.isFinite(x) ? x.toFixed(digits) : String(x); }
+
+/** `digits` decimals, or significant digits for small values (0.000268 stays readable). */
+export function short(x, digits = 3) {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(digits) : x.toPrecision(2);
+}
 
 /** 124096 -> "124,096" (or the locale's grouping). */
 export function count(n, lang) { return n.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US'); }

@@ -3,7 +3,7 @@
 // untrained distribution looks flat), the rest summed as "other", and the
 // entropy of the full distribution. DOM, not canvas: it is text to read.
 
-import { displayToken, fixed, percent } from '../format.js';
+import { displayToken, fixed, percent, short } from '../format.js';
 import { t } from '../i18n.js';
 import { activePos } from '../state.js';
 
@@ -60,6 +60,7 @@ export class BarsView {
     val.textContent = percent(p);
     li.append(tok, track, val);
     li.dataset.p = String(p);
+    li.title = p.toPrecision(4);
     return li;
   }
 
@@ -95,7 +96,7 @@ export class BarsView {
 
     const h = entropy(p);
     this.el.dataset.entropy = String(h);
-    this.entropyEl.textContent = `${t('entropy')}: ${t('entropyValue', { nats: fixed(h, 3), bits: fixed(h / Math.LN2, 3) })}`;
+    this.entropyEl.textContent = `${t('entropy')}: ${t('entropyValue', { nats: short(h), bits: short(h / Math.LN2) })}`;
     this.uniformEl.textContent = t('uniform', { v: V, nats: fixed(Math.log(V), 3) });
     if (next >= 0) {
       let rank = 1;
