@@ -30,12 +30,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
 }
 
-ensure_wasm_opt() {
-  command -v wasm-opt >/dev/null || { log "installing binaryen (wasm-opt)"; apt_install binaryen || true; }
-}
-
 ensure_chromium() {
-  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || { log "installing chromium"; apt_install chromium chromium-driver; }
+  # The CJK font lets Chromium draw Chinese (screenshots), not only boxes.
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && fc-list 2>/dev/null | grep -qi wqy \
+    || { log "installing chromium and a CJK font"; apt_install chromium chromium-driver fonts-wqy-microhei; }
 }
 
 ensure_node_modules() {
@@ -51,9 +49,15 @@ build_wasm() {
   log "building wasm (release)"
   cargo build --lib --target wasm32-unknown-unknown --release
   wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/release/glasswing.wasm
-  ensure_wasm_opt
-  if command -v wasm-opt >/dev/null; then
-    wasm-opt -O3 www/pkg/glasswing_bg.wasm -o www/pkg/glasswing_bg.wasm
+  # wasm-opt from npm's binaryen (Debian's 108 breaks wasm-bindgen's externref
+  # table); its output is kept only if it still starts and traces.
+  ensure_node_modules
+  log "wasm-opt -O3"
+  if node_modules/.bin/wasm-opt -O3 www/pkg/glasswing_bg.wasm -o target/glasswing_opt.wasm \
+      && node tools/check_wasm.mjs www/pkg/glasswing.js target/glasswing_opt.wasm; then
+    mv target/glasswing_opt.wasm www/pkg/glasswing_bg.wasm
+  else
+    log "wasm-opt output does not run: keeping wasm-bindgen's output"
   fi
   log "www/pkg/glasswing_bg.wasm: $(wc -c < www/pkg/glasswing_bg.wasm) bytes, $(gzip -9c www/pkg/glasswing_bg.wasm | wc -c) gzipped"
 }

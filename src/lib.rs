@@ -9,6 +9,7 @@ pub mod bench;
 pub mod checkpoint;
 pub mod decode;
 pub mod error;
+pub mod export;
 pub mod init;
 pub mod model;
 pub mod ops;

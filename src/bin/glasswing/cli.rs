@@ -56,6 +56,9 @@ struct TraceArgs {
     /// Print one JSON object: arch, ids, tokens, probs, attention, hidden.
     #[arg(long)]
     json: bool,
+    /// Write a self-contained interactive HTML page of the trace (no network, no wasm).
+    #[arg(long, value_name = "OUT.html")]
+    html: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -187,6 +190,15 @@ fn trace(args: TraceArgs) -> Result<()> {
         (None, Some(ids)) => ckpt.trace_ids(ids)?,
         (None, None) => return Err(Error::Empty),
     };
+    if let Some(out) = &args.html {
+        let title = ckpt.metadata.get("title").cloned().unwrap_or_else(|| "Glasswing trace".into());
+        let text = args.text.clone().unwrap_or_default();
+        let vocab = ckpt.tokenizer.as_ref().map(|t| t.tokens());
+        let html = glasswing::export::standalone_html(&trace, &title, &text, vocab);
+        std::fs::write(out, html).map_err(|e| Error::Io(format!("cannot write {}: {e}", out.display())))?;
+        eprintln!("wrote {}", out.display());
+        return Ok(());
+    }
     if args.json {
         let json = serde_json::to_string(&trace).map_err(|e| Error::Io(e.to_string()))?;
         write_stdout(&(json + "\n"));

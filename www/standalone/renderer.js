@@ -1,0 +1,172 @@
+// The standalone renderer: draws a Glasswing trace (embedded as JSON in the
+// page) with no wasm and no network. Hover a token to see what it attends to;
+// toggle heads; pick a layer; click a token for its next-token bars.
+// Inlined into exported HTML files, so it is one plain script with no imports.
+(function () {
+  'use strict';
+  var COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#9A8700', '#444444'];
+  var trace = JSON.parse(document.getElementById('glasswing-trace').textContent);
+  var T = trace.tokens.length;
+  var state = { layer: 0, heads: null, hover: -1, selected: T - 1 };
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text; // user text is always text
+    return e;
+  }
+  function show(tok) { return tok.replace(/ /g, '\u2423').replace(/\n/g, '\u23CE'); }
+
+  document.getElementById('title').textContent = trace.title || 'Glasswing trace';
+  document.getElementById('subtitle').textContent =
+    (trace.arch === 'gpt2' ? 'GPT' : 'RNN') + ' \u00b7 ' + T + ' tokens' + (trace.text ? ' \u00b7 ' + trace.text : '');
+
+  // ---- tokens
+  var chips = trace.tokens.map(function (tok, i) {
+    var chip = el('span', { class: 'chip', 'data-pos': i }, show(tok));
+    chip.addEventListener('mouseenter', function () { state.hover = i; draw(); });
+    chip.addEventListener('mouseleave', function () { state.hover = -1; draw(); });
+    chip.addEventListener('click', function () { state.selected = i; draw(); });
+    document.getElementById('tokens').appendChild(chip);
+    return chip;
+  });
+
+  // ---- attention: layer picker and head toggles
+  var att = trace.attention; // [L][H][T][T]
+  if (att) {
+    var L = att.length, H = att[0].length;
+    state.heads = att[0].map(function () { return true; });
+    var controls = document.getElementById('controls');
+    var layerLabel = el('label', {}, 'Layer ');
+    var select = el('select', { id: 'layer' });
+    for (var l = 0; l < L; l++) select.appendChild(el('option', { value: l }, String(l)));
+    select.addEventListener('change', function () { state.layer = +select.value; draw(); });
+    layerLabel.appendChild(select);
+    controls.appendChild(layerLabel);
+    for (var h = 0; h < H; h++) {
+      (function (h) {
+        var label = el('label', { style: 'color:' + COLORS[h % COLORS.length] });
+        var box = el('input', { type: 'checkbox', 'data-head': h });
+        box.checked = true;
+        box.addEventListener('change', function () { state.heads[h] = box.checked; draw(); });
+        label.appendChild(box);
+        label.appendChild(document.createTextNode('head ' + h));
+        controls.appendChild(label);
+      })(h);
+    }
+    document.getElementById('hidden-section').remove();
+  } else {
+    document.getElementById('attention-section').remove();
+  }
+
+  // Head view: tokens in two columns, a line from each query (left) to each key (right).
+  function drawHeads() {
+    var canvas = document.getElementById('heads');
+    var rowH = 22, width = 420, left = 110, right = width - 110;
+    var dpr = window.devicePixelRatio || 1;
+    canvas.width = width * dpr; canvas.height = (T * rowH + 10) * dpr;
+    canvas.style.width = width + 'px'; canvas.style.height = (T * rowH + 10) + 'px';
+    var ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, T * rowH + 10);
+    ctx.font = '15px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    for (var i = 0; i < T; i++) {
+      var y = 5 + rowH * (i + 0.5);
+      var strong = state.hover === -1 || state.hover === i;
+      ctx.fillStyle = strong ? '#14213d' : '#9aa7b8';
+      ctx.textAlign = 'right'; ctx.fillText(show(trace.tokens[i]), left - 8, y);
+      ctx.textAlign = 'left'; ctx.fillText(show(trace.tokens[i]), right + 8, y);
+    }
+    ctx.globalCompositeOperation = 'multiply';
+    var layer = att[state.layer];
+    for (var h = 0; h < layer.length; h++) {
+      if (!state.heads[h]) continue;
+      ctx.strokeStyle = COLORS[h % COLORS.length];
+      for (var q = 0; q < T; q++) {
+        if (state.hover !== -1 && state.hover !== q) continue;
+        for (var k = 0; k <= q; k++) {
+          var w = layer[h][q][k];
+          if (w < 0.01) continue;
+          ctx.globalAlpha = Math.min(1, w);
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.moveTo(left, 5 + rowH * (q + 0.5));
+          ctx.lineTo(right, 5 + rowH * (k + 0.5));
+          ctx.stroke();
+        }
+      }
+    }
+    ctx.globalAlpha = 1;
+    ctx.globalCompositeOperation = 'source-over';
+  }
+
+  // Hidden state: one row per step (token labels on the left), one column per
+  // unit; white is 0, red positive, blue negative (ColorBrewer RdBu ends).
+  function mix(v) {
+    var to = v > 0 ? [178, 24, 43] : [33, 102, 172], f = Math.min(1, Math.abs(v));
+    return 'rgb(' + [0, 1, 2].map(function (c) { return Math.round(247 + (to[c] - 247) * f); }).join(',') + ')';
+  }
+  function drawHidden() {
+    var canvas = document.getElementById('hidden');
+    var hidden = trace.hidden; // [L][T][Hd]
+    var L = hidden.length, Hd = hidden[0][0].length, cell = Math.max(4, Math.min(14, Math.floor(760 / Hd)));
+    var rowH = Math.max(cell, 18), left = 60, gap = 24;
+    var width = left + Hd * cell, height = L * (T * rowH + gap);
+    var dpr = window.devicePixelRatio || 1;
+    canvas.width = width * dpr; canvas.height = height * dpr;
+    canvas.style.width = width + 'px'; canvas.style.height = height + 'px';
+    var ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.font = '14px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    for (var l = 0; l < L; l++) {
+      var top = l * (T * rowH + gap) + gap - 6;
+      ctx.fillStyle = '#5c6b80'; ctx.textAlign = 'left';
+      ctx.fillText('layer ' + l, 0, top - 9);
+      for (var t = 0; t < T; t++) {
+        var y = top + t * rowH;
+        ctx.fillStyle = (t === state.hover || t === state.selected) ? '#14213d' : '#8392a6';
+        ctx.textAlign = 'right';
+        ctx.fillText(show(trace.tokens[t]), left - 8, y + rowH / 2);
+        for (var u = 0; u < Hd; u++) {
+          ctx.fillStyle = mix(hidden[l][t][u]);
+          ctx.fillRect(left + u * cell, y, cell, rowH);
+        }
+        if (t === state.hover || t === state.selected) {
+          ctx.strokeStyle = '#14213d'; ctx.lineWidth = 2;
+          ctx.strokeRect(left + 1, y + 1, Hd * cell - 2, rowH - 2);
+        }
+      }
+    }
+  }
+
+  // Softmax bars: the ten most likely next tokens after the selected position.
+  function drawBars() {
+    var pos = state.hover !== -1 ? state.hover : state.selected;
+    var row = trace.probs[pos];
+    var order = row.map(function (p, i) { return i; }).sort(function (a, b) { return row[b] - row[a]; }).slice(0, 10);
+    var vocab = trace.vocab || null;
+    document.getElementById('bars-title').textContent = 'Next token after \u201c' + show(trace.tokens[pos]) + '\u201d (position ' + pos + ')';
+    var bars = document.getElementById('bars');
+    bars.textContent = '';
+    order.forEach(function (id) {
+      var line = el('div', { class: 'bar' });
+      line.appendChild(el('span', { class: 'tok' }, show(vocab ? vocab[id] : String(id))));
+      var track = el('span', { class: 'track' });
+      track.appendChild(el('span', { class: 'fill', style: 'display:block;width:' + (100 * row[id]).toFixed(2) + '%' }));
+      line.appendChild(track);
+      line.appendChild(el('span', {}, (100 * row[id]).toFixed(1) + '%'));
+      bars.appendChild(line);
+    });
+  }
+
+  function draw() {
+    chips.forEach(function (c, i) { c.classList.toggle('on', i === state.hover || (state.hover === -1 && i === state.selected)); });
+    if (att) drawHeads(); else drawHidden();
+    drawBars();
+  }
+  draw();
+  window.glasswingStandalone = { state: state, trace: trace, draw: draw };
+})();
