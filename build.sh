@@ -16,7 +16,6 @@ ensure_wasm_target() {
 
 # wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
 ensure_wasm_bindgen() {
-  cargo generate-lockfile --offline >/dev/null 2>&1 || [ -f Cargo.lock ] || cargo generate-lockfile
   local want
   want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
   if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$want" ]; then
