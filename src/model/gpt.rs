@@ -113,28 +113,36 @@ impl Gpt {
 
     /// Causal multi-head self-attention: h [T, C] -> (output [T, C], weights [H, T, T]).
     fn attention(&self, block: &Block, h: &Array2<f32>) -> (Array2<f32>, Array3<f32>) {
-        let (t, c, n_head, d) = (h.nrows(), self.config.n_embd, self.config.n_head, self.config.head_dim());
         let qkv = linear(&h.view(), &block.c_attn_w.view(), &block.c_attn_b.view()); // [T, 3C]
-        let scale = 1.0 / (d as f32).sqrt();
-        let mut weights = Array3::<f32>::zeros((n_head, t, t));
-        let mut merged = Array2::<f32>::zeros((t, c)); // heads side by side, [T, C]
-        for head in 0..n_head {
-            let q = qkv.slice(s![.., head * d..(head + 1) * d]); // [T, D]
-            let k = qkv.slice(s![.., c + head * d..c + (head + 1) * d]); // [T, D]
-            let v = qkv.slice(s![.., 2 * c + head * d..2 * c + (head + 1) * d]); // [T, D]
-            let mut att = q.dot(&k.t()) * scale; // [T, T]
-            for (i, mut row) in att.axis_iter_mut(Axis(0)).enumerate() {
-                // Query i sees keys 0..=i; the rest is exactly zero.
-                let row = row.as_slice_mut().expect("contiguous row");
-                softmax_inplace(&mut row[..=i]);
-                row[i + 1..].fill(0.0);
-            }
-            merged.slice_mut(s![.., head * d..(head + 1) * d]).assign(&att.dot(&v));
-            weights.slice_mut(s![head, .., ..]).assign(&att);
-        }
+        let (merged, weights) = causal_self_attention(&qkv, self.config.n_head);
         let out = linear(&merged.view(), &block.attn_proj_w.view(), &block.attn_proj_b.view());
         (out, weights)
     }
+}
+
+/// The heart of attention, shared with training: qkv [T, 3C] (columns q | k | v)
+/// -> (heads merged side by side [T, C], softmax weights [H, T, T]).
+/// Scores are scaled by 1/sqrt(D); query i sees keys 0..=i, the rest is exactly 0.
+pub(crate) fn causal_self_attention(qkv: &Array2<f32>, n_head: usize) -> (Array2<f32>, Array3<f32>) {
+    let (t, c) = (qkv.nrows(), qkv.ncols() / 3);
+    let d = c / n_head;
+    let scale = 1.0 / (d as f32).sqrt();
+    let mut weights = Array3::<f32>::zeros((n_head, t, t));
+    let mut merged = Array2::<f32>::zeros((t, c));
+    for head in 0..n_head {
+        let q = qkv.slice(s![.., head * d..(head + 1) * d]); // [T, D]
+        let k = qkv.slice(s![.., c + head * d..c + (head + 1) * d]); // [T, D]
+        let v = qkv.slice(s![.., 2 * c + head * d..2 * c + (head + 1) * d]); // [T, D]
+        let mut att = q.dot(&k.t()) * scale; // [T, T]
+        for (i, mut row) in att.axis_iter_mut(Axis(0)).enumerate() {
+            let row = row.as_slice_mut().expect("contiguous row");
+            softmax_inplace(&mut row[..=i]);
+            row[i + 1..].fill(0.0);
+        }
+        merged.slice_mut(s![.., head * d..(head + 1) * d]).assign(&att.dot(&v));
+        weights.slice_mut(s![head, .., ..]).assign(&att);
+    }
+    (merged, weights)
 }
 
 /// Feed-forward: h [T, C] -> gelu(h W_fc + b) W_proj + b -> [T, C].

@@ -6,9 +6,9 @@
 
 use ndarray::{s, Array1, Array2, Array3, ArrayView2, Axis};
 
-use crate::model::gpt::Block;
+use crate::model::gpt::{causal_self_attention, Block};
 use crate::model::Gpt;
-use crate::ops::{gelu_tanh, softmax_inplace, softmax_rows};
+use crate::ops::{gelu_tanh, softmax_rows};
 
 /// LayerNorm activations kept for the backward pass.
 struct NormCache {
@@ -89,29 +89,14 @@ fn affine_backward(dout: &Array2<f32>, x: &ArrayView2<f32>, w: &Array2<f32>, dw:
 
 pub fn forward(m: &Gpt, ids: &[usize]) -> GptCache {
     let cfg = &m.config;
-    let (t, c, nh, d) = (ids.len(), cfg.n_embd, cfg.n_head, cfg.head_dim());
+    let t = ids.len();
     let eps = cfg.eps();
     let mut x = m.wte.select(Axis(0), ids) + m.wpe.slice(s![..t, ..]); // [T, C]
     let mut blocks = Vec::with_capacity(cfg.n_layer);
     for b in &m.blocks {
         let (h1, ln_1) = norm_forward(&x, &b.ln_1_w, &b.ln_1_b, eps);
-        let qkv = affine(&h1.view(), &b.c_attn_w, &b.c_attn_b);
-        let mut att = Array3::<f32>::zeros((nh, t, t));
-        let mut y = Array2::<f32>::zeros((t, c));
-        let scale = 1.0 / (d as f32).sqrt();
-        for h in 0..nh {
-            let q = qkv.slice(s![.., h * d..(h + 1) * d]);
-            let k = qkv.slice(s![.., c + h * d..c + (h + 1) * d]);
-            let v = qkv.slice(s![.., 2 * c + h * d..2 * c + (h + 1) * d]);
-            let mut a = q.dot(&k.t()) * scale; // [T, T]
-            for (i, mut row) in a.axis_iter_mut(Axis(0)).enumerate() {
-                let row = row.as_slice_mut().expect("contiguous row");
-                softmax_inplace(&mut row[..=i]);
-                row[i + 1..].fill(0.0);
-            }
-            y.slice_mut(s![.., h * d..(h + 1) * d]).assign(&a.dot(&v));
-            att.slice_mut(s![h, .., ..]).assign(&a);
-        }
+        let qkv = affine(&h1.view(), &b.c_attn_w, &b.c_attn_b); // [T, 3C]
+        let (y, att) = causal_self_attention(&qkv, cfg.n_head); // [T, C], [H, T, T]
         x = x + affine(&y.view(), &b.attn_proj_w, &b.attn_proj_b);
         let (h2, ln_2) = norm_forward(&x, &b.ln_2_w, &b.ln_2_b, eps);
         let fc = affine(&h2.view(), &b.c_fc_w, &b.c_fc_b);

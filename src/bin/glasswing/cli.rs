@@ -43,16 +43,33 @@ pub struct ModelArgs {
     pub config: Option<PathBuf>,
 }
 
+/// The input tokens, as text or as ids (`trace` and `generate`).
+#[derive(Args)]
+pub struct InputArgs {
+    /// Text, one token per character.
+    #[arg(long, conflicts_with = "ids", required_unless_present = "ids")]
+    pub text: Option<String>,
+    /// Token ids, comma-separated: 3,1,4.
+    #[arg(long, value_delimiter = ',')]
+    pub ids: Option<Vec<usize>>,
+}
+
+impl InputArgs {
+    pub fn ids(&self, ckpt: &Checkpoint) -> Result<Vec<usize>> {
+        match (&self.text, &self.ids) {
+            (Some(text), _) => ckpt.encode(text),
+            (None, Some(ids)) => Ok(ids.clone()),
+            (None, None) => Err(Error::Empty),
+        }
+    }
+}
+
 #[derive(Args)]
 struct TraceArgs {
     #[command(flatten)]
     model: ModelArgs,
-    /// Text to trace, one token per character.
-    #[arg(long, conflicts_with = "ids", required_unless_present = "ids")]
-    text: Option<String>,
-    /// Token ids to trace, comma-separated: 3,1,4.
-    #[arg(long, value_delimiter = ',')]
-    ids: Option<Vec<usize>>,
+    #[command(flatten)]
+    input: InputArgs,
     /// Print one JSON object: arch, ids, tokens, probs, attention, hidden.
     #[arg(long)]
     json: bool,
@@ -185,14 +202,10 @@ pub fn open(args: &ModelArgs) -> Result<Checkpoint> {
 
 fn trace(args: TraceArgs) -> Result<()> {
     let ckpt = open(&args.model)?;
-    let trace = match (&args.text, &args.ids) {
-        (Some(text), _) => ckpt.trace_text(text)?,
-        (None, Some(ids)) => ckpt.trace_ids(ids)?,
-        (None, None) => return Err(Error::Empty),
-    };
+    let trace = ckpt.trace_ids(&args.input.ids(&ckpt)?)?;
     if let Some(out) = &args.html {
         let title = ckpt.metadata.get("title").cloned().unwrap_or_else(|| "Glasswing trace".into());
-        let text = args.text.clone().unwrap_or_default();
+        let text = args.input.text.clone().unwrap_or_default();
         let vocab = ckpt.tokenizer.as_ref().map(|t| t.tokens());
         let html = glasswing::export::standalone_html(&trace, &title, &text, vocab);
         std::fs::write(out, html).map_err(|e| Error::Io(format!("cannot write {}: {e}", out.display())))?;

@@ -8,18 +8,15 @@ use glasswing::{Error, Result};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::cli::{open, write_stdout, ModelArgs};
+use crate::cli::{open, write_stdout, InputArgs, ModelArgs};
 
 #[derive(Args)]
 pub struct GenerateArgs {
     #[command(flatten)]
     model: ModelArgs,
-    /// The prompt, one token per character.
-    #[arg(long, conflicts_with = "ids", required_unless_present = "ids")]
-    text: Option<String>,
-    /// The prompt as token ids: 3,1,4.
-    #[arg(long, value_delimiter = ',')]
-    ids: Option<Vec<usize>>,
+    /// The prompt.
+    #[command(flatten)]
+    prompt: InputArgs,
     /// Tokens to write.
     #[arg(long, default_value_t = 20)]
     steps: usize,
@@ -63,11 +60,7 @@ impl Serialize for StepJson<'_> {
 
 pub fn run(args: GenerateArgs) -> Result<()> {
     let ckpt = open(&args.model)?;
-    let prompt = match (&args.text, &args.ids) {
-        (Some(text), _) => ckpt.encode(text)?,
-        (None, Some(ids)) => ids.clone(),
-        (None, None) => return Err(Error::Empty),
-    };
+    let prompt = args.prompt.ids(&ckpt)?;
     let settings = SamplerSettings {
         greedy: args.greedy,
         temperature: args.temperature,
