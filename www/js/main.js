@@ -14,6 +14,7 @@ import { HiddenView } from './views/hidden.js';
 import { MatrixView } from './views/matrix.js';
 import { ModelView } from './views/model.js';
 import { TokensView } from './views/tokens.js';
+import { pageLink, startLinks } from './share/explorer.js';
 
 const DEBOUNCE_MS = 150;
 const $ = (sel) => document.querySelector(sel);
@@ -40,7 +41,8 @@ function initialLang() {
   return navigator.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
-const store = createStore({ ...initialState, lang: initialLang() });
+const link = pageLink(); // the view a shared link asks for (#model=…&text=…&layer=…; share/link.js)
+const store = createStore({ ...initialState, lang: link.patch.lang ?? initialLang() });
 setLang(store.state.lang);
 const engine = new Engine();
 
@@ -358,7 +360,8 @@ async function start() {
   fillPicker();
   const wanted = new URLSearchParams(location.search).get('model');
   const first = wanted && app.models.has(`shipped:${wanted}`) ? `shipped:${wanted}` : app.models.keys().next().value;
-  if (first) await showModel(first);
+  // Opens the link's model, text and view (else `first`), then keeps the hash in step (share/explorer.js).
+  app.share = await startLinks({ store, app, els, showModel, retraceNow }, link, first);
 }
 
 const ready = start().then(() => { document.body.dataset.ready = 'true'; });

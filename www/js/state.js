@@ -10,6 +10,7 @@ export const initialState = {
   pos: null, // selected position for the bars; null follows the last token
   hover: null, // position under the pointer in any view, or null
   topK: 10,
+  view: null, // the view links, embeds and exports are about: 'heads' | 'matrix' | 'model' | 'bars' | 'hidden' (share/)
 };
 
 export function createStore(initial = initialState) {

@@ -79,7 +79,8 @@ export class HeadView {
   layout(trace) {
     const T = trace.tokens.length;
     const width = Math.max(240, this.scroller.clientWidth);
-    const rowH = Math.max(3, Math.min(26, Math.floor(600 / T)));
+    // fitHeight: a height budget set by an embedding that must not scroll (glasswing-view.js).
+    const rowH = Math.max(3, Math.min(26, Math.floor((this.fitHeight ?? 600) / T)));
     const fontPx = Math.max(10, Math.min(17, Math.round(rowH * 0.68)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // bold: the focused label is drawn bold

@@ -1,0 +1,105 @@
+// The files the Export menu writes: the trace as JSON (the CLI's
+// `trace --json` shape), the self-contained interactive HTML page (the CLI's
+// `trace --html`: www/standalone/ filled with the trace), the current view as
+// SVG (svg.js) and as PNG (that SVG drawn at twice the size). JSON and HTML
+// are formatted in a small worker so a long trace never freezes the page.
+
+import { buildSvg } from './svg.js';
+
+const TEMPLATE_URL = new URL('../../standalone/template.html', import.meta.url);
+const RENDERER_URL = new URL('../../standalone/renderer.js', import.meta.url);
+
+let worker = null;
+let nextId = 1;
+const pending = new Map();
+
+function format(message) {
+  if (!worker) {
+    worker = new Worker(new URL('./format-worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = ({ data }) => {
+      const p = pending.get(data.id);
+      if (!p) return;
+      pending.delete(data.id);
+      if (data.ok) p.resolve(data.text); else p.reject(new Error(data.error));
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      for (const p of pending.values()) p.reject(new Error(e.message || 'the export worker failed'));
+      pending.clear();
+      worker = null;
+    };
+  }
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, ...message });
+  });
+}
+
+/** Only the fields a trace file holds (the engine's trace may carry more). */
+function plain(trace) {
+  const { arch, ids, tokens, probs, attention, hidden } = trace;
+  return { arch, ids, tokens, probs, attention: attention ?? null, hidden: hidden ?? null };
+}
+
+let sources = null;
+async function standaloneSources() {
+  sources ??= Promise.all([TEMPLATE_URL, RENDERER_URL].map(async (url) => {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${res.status} ${url.pathname}`);
+    return res.text();
+  })).catch((e) => { sources = null; throw e; });
+  return sources;
+}
+
+/** The trace as JSON text, the shape of `glasswing trace --json`. */
+export function traceJsonText(trace) {
+  return format({ op: 'json', trace: plain(trace) });
+}
+
+/** A complete HTML page that draws the trace with no network and no wasm. */
+export async function standaloneHtml(trace, { title, text, vocab }) {
+  const [template, renderer] = await standaloneSources();
+  const extra = { title: title || 'Glasswing trace', text: text ?? '', vocab: vocab ?? null };
+  return format({ op: 'html', trace: plain(trace), extra, template, renderer });
+}
+
+/** {svg, width, height} of one view. */
+export function viewSvg(view, trace, state, info, meta) {
+  return buildSvg(view, trace, state, info, meta);
+}
+
+/** An SVG drawn onto a canvas at `scale` device pixels per unit, as a PNG blob. */
+export async function svgToPng({ svg, width, height }, scale = 2) {
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the PNG'))), 'image/png');
+  });
+}
+
+/** Saves a blob under `name` through a temporary link (no server involved). */
+export function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** "induction-gpt.safetensors" + "heads" + layer/head -> "induction-gpt-heads-L2.svg" etc. */
+export function fileName(model, view, state, ext) {
+  const stem = String(model || 'glasswing').replace(/\.safetensors$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 60) || 'glasswing';
+  const where = view === 'heads' ? `-L${state.layer + 1}` : view === 'matrix' ? `-L${state.layer + 1}H${state.head + 1}` : '';
+  return view ? `${stem}-${view}${where}.${ext}` : `${stem}-trace.${ext}`;
+}

@@ -1,0 +1,225 @@
+// The Share & export menu in the explorer's top bar: the link to this view,
+// downloads of the chosen view (PNG, SVG) and of the whole trace
+// (interactive HTML, JSON), and code to embed the view in another page.
+// A <details> element, so it opens and closes from the keyboard; Escape or
+// a click elsewhere closes it. Built here (not in index.html) and relabelled
+// when the language changes.
+
+import { t } from '../i18n.js';
+import { download, fileName, standaloneHtml, svgToPng, traceJsonText, viewSvg } from './exports.js';
+import { PANELS, linkableModel } from './page.js';
+import { esc, viewsFor } from './svg.js';
+
+const VIEW_LABELS = { heads: 'headView', matrix: 'matrix', model: 'modelView', bars: 'bars', hidden: 'hidden' };
+const SUBTITLE_TEXT_MAX = 60;
+
+function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'dataset') Object.assign(e.dataset, v);
+    else if (k in e && k !== 'list') e[k] = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...children);
+  return e;
+}
+
+export class ShareMenu {
+  constructor(page, links) {
+    this.page = page;
+    this.links = links;
+    this.root = document.querySelector('#share-menu');
+    if (!this.root) return;
+    this.build();
+    this.relabel();
+    page.store.subscribe((state, changed) => {
+      if (changed.includes('lang')) this.relabel();
+      if (this.root.open) this.refresh();
+    });
+    page.els.input.addEventListener('input', () => { if (this.root.open) this.refresh(); });
+    this.root.addEventListener('toggle', () => {
+      if (this.root.open) this.refresh();
+      this.markTarget();
+    });
+    this.root.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.root.open) {
+        this.root.open = false;
+        this.summary.focus();
+      }
+    });
+    document.addEventListener('pointerdown', (e) => {
+      if (this.root.open && !this.root.contains(e.target)) this.root.open = false;
+    });
+  }
+
+  build() {
+    const r = this.root;
+    this.summaryText = el('span');
+    this.summary = el('summary', { className: 'share-summary' }, this.summaryText);
+    this.linkInput = el('input', { id: 'share-link', type: 'text', readOnly: true, spellcheck: false });
+    this.copyLink = el('button', { type: 'button', className: 'share-btn', dataset: { act: 'copy-link' } });
+    this.userNote = el('p', { className: 'share-note', hidden: true });
+    this.viewSelect = el('select', { id: 'share-view' });
+    this.viewLabel = el('label', { htmlFor: 'share-view' });
+    this.buttons = Object.fromEntries(['png', 'svg', 'html', 'json'].map((kind) => [kind, el('button', {
+      type: 'button', className: 'share-btn', dataset: { act: kind },
+    })]));
+    this.exportHint = el('p', { className: 'share-hint' });
+    this.iframeCode = el('textarea', { id: 'share-iframe', readOnly: true, rows: 3, spellcheck: false });
+    this.elementCode = el('textarea', { id: 'share-element', readOnly: true, rows: 4, spellcheck: false });
+    this.iframeLabel = el('label', { htmlFor: 'share-iframe' });
+    this.elementLabel = el('label', { htmlFor: 'share-element' });
+    this.copyIframe = el('button', { type: 'button', className: 'share-btn small', dataset: { act: 'copy-iframe' } });
+    this.copyElement = el('button', { type: 'button', className: 'share-btn small', dataset: { act: 'copy-element' } });
+    this.embedHint = el('p', { className: 'share-hint' });
+    this.status = el('p', { className: 'share-status', role: 'status', 'aria-live': 'polite' });
+    this.headings = [el('h2'), el('h2'), el('h2')];
+    this.pop = el('div', { className: 'share-pop' },
+      el('section', {}, this.headings[0], el('div', { className: 'share-row' }, this.linkInput, this.copyLink), this.userNote),
+      el('section', {}, this.headings[1],
+        el('div', { className: 'share-row' }, this.viewLabel, this.viewSelect),
+        el('div', { className: 'share-buttons' }, ...Object.values(this.buttons)), this.exportHint),
+      el('section', {}, this.headings[2],
+        el('div', { className: 'share-code' }, this.iframeLabel, this.copyIframe), this.iframeCode,
+        el('div', { className: 'share-code' }, this.elementLabel, this.copyElement), this.elementCode,
+        this.embedHint),
+      this.status);
+    r.replaceChildren(this.summary, this.pop);
+
+    this.copyLink.addEventListener('click', () => this.copy(this.linkInput));
+    this.copyIframe.addEventListener('click', () => this.copy(this.iframeCode));
+    this.copyElement.addEventListener('click', () => this.copy(this.elementCode));
+    for (const input of [this.linkInput, this.iframeCode, this.elementCode]) input.addEventListener('focus', () => input.select());
+    this.viewSelect.addEventListener('change', () => this.page.store.set({ view: this.viewSelect.value }));
+    for (const [kind, b] of Object.entries(this.buttons)) b.addEventListener('click', () => this.export(kind));
+  }
+
+  relabel() {
+    this.summaryText.textContent = t('share');
+    this.pop.setAttribute('aria-label', t('share'));
+    [t('shareLink'), t('exportTitle'), t('embedTitle')].forEach((s, i) => { this.headings[i].textContent = s; });
+    this.linkInput.setAttribute('aria-label', t('shareLink'));
+    this.copyLink.textContent = t('copyLink');
+    this.viewLabel.textContent = t('exportView');
+    this.buttons.png.textContent = t('exportPng');
+    this.buttons.svg.textContent = t('exportSvg');
+    this.buttons.html.textContent = t('exportHtml');
+    this.buttons.json.textContent = t('exportJson');
+    this.exportHint.textContent = t('exportHint');
+    this.iframeLabel.textContent = t('embedIframe');
+    this.elementLabel.textContent = t('embedElement');
+    this.copyIframe.textContent = t('copy');
+    this.copyElement.textContent = t('copy');
+    this.copyIframe.setAttribute('aria-label', `${t('copy')}: ${t('embedIframe')}`);
+    this.copyElement.setAttribute('aria-label', `${t('copy')}: ${t('embedElement')}`);
+    this.embedHint.textContent = t('embedHint');
+    this.userNote.textContent = t('linkUserModel');
+    this.viewsKey = null; // rebuild the options in the new language
+    this.refresh();
+  }
+
+  /** The view the exports and embeds are about: the chosen one if this model has it. */
+  view() {
+    const views = viewsFor(this.page.app.trace);
+    const v = this.page.store.state.view;
+    return views.includes(v) ? v : views[0];
+  }
+
+  refresh() {
+    const { app } = this.page;
+    const trace = app.trace;
+    const views = viewsFor(trace);
+    const key = `${views.join()}|${t('headView')}`;
+    if (this.viewsKey !== key) {
+      this.viewsKey = key;
+      this.viewSelect.replaceChildren(...views.map((v) => el('option', { value: v }, t(VIEW_LABELS[v]))));
+    }
+    this.viewSelect.value = this.view();
+    const linkable = linkableModel(app) !== undefined;
+    this.userNote.hidden = linkable || !app.current;
+    this.linkInput.value = this.links.urlFor('');
+    this.iframeCode.value = this.iframeSnippet();
+    this.elementCode.value = this.elementSnippet();
+    for (const b of Object.values(this.buttons)) b.disabled = !trace;
+    this.markTarget();
+  }
+
+  /** Outlines the panel being exported while the menu is open. */
+  markTarget() {
+    const target = this.root.open && this.page.app.trace ? PANELS[this.view()] : null;
+    for (const sel of Object.values(PANELS)) document.querySelector(sel)?.classList.toggle('share-target', sel === target);
+  }
+
+  title() {
+    const m = this.page.app.current;
+    if (!m) return 'Glasswing';
+    return m.info?.metadata?.title || m.entry?.title || m.name || 'Glasswing';
+  }
+
+  iframeSnippet() {
+    const src = this.links.urlFor('embed.html');
+    return `<iframe src="${esc(src)}" title="${esc(`Glasswing: ${this.title()}`)}" width="720" height="480" loading="lazy" style="border:1px solid #dfe4eb;border-radius:8px;max-width:100%"></iframe>`;
+  }
+
+  elementSnippet() {
+    const { app, els, store } = this.page;
+    const s = store.state;
+    const attrs = [['model', linkableModel(app)], ['text', els.input.value], ['view', this.view()],
+      ['layer', s.layer], ['head', s.head], ['pos', s.pos], ['lang', s.lang]];
+    const a = attrs.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+    const module = new URL('glasswing-view.js', location.href).href;
+    return `<script type="module" src="${esc(module)}"></script>\n<glasswing-view${a}></glasswing-view>`;
+  }
+
+  async copy(input) {
+    input.focus();
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      this.say(t('copied'));
+    } catch {
+      // No clipboard permission: the text is selected for Ctrl+C.
+      this.say(t('copyManual'));
+    }
+  }
+
+  say(msg, error = false) {
+    this.status.textContent = msg;
+    this.status.classList.toggle('error', error);
+  }
+
+  async export(kind) {
+    const { app, els, store } = this.page;
+    const trace = app.trace;
+    if (!trace) return;
+    const view = this.view();
+    const state = { ...store.state, hover: null };
+    const model = linkableModel(app) ?? app.current?.name ?? 'glasswing';
+    const name = fileName(model, kind === 'html' || kind === 'json' ? null : view, state, kind);
+    const button = this.buttons[kind];
+    button.disabled = true;
+    this.say(t('exporting', { name }));
+    try {
+      let blob;
+      if (kind === 'svg' || kind === 'png') {
+        const text = els.input.value;
+        const shown = [...text].length > SUBTITLE_TEXT_MAX ? `${[...text].slice(0, SUBTITLE_TEXT_MAX).join('')}…` : text;
+        const picture = viewSvg(view, trace, state, app.current.info, { subtitle: `${this.title()} · “${shown}”` });
+        blob = kind === 'svg'
+          ? new Blob([picture.svg], { type: 'image/svg+xml' })
+          : await svgToPng(picture, 2);
+      } else if (kind === 'html') {
+        const html = await standaloneHtml(trace, { title: this.title(), text: els.input.value, vocab: app.current.info.vocab });
+        blob = new Blob([html], { type: 'text/html' });
+      } else {
+        blob = new Blob([await traceJsonText(trace), '\n'], { type: 'application/json' });
+      }
+      download(blob, name);
+      this.say(t('exported', { name }));
+    } catch (e) {
+      this.say(t('exportFailed', { msg: e.message }), true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
