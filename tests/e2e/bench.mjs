@@ -4,12 +4,17 @@
 // - retrace per keystroke on the shipped GPT at T = 16, 64, 256: the worker's
 //   trace (with the typed arrays transferred back) plus drawing every view,
 //   without the 150 ms typing debounce; and one real keystroke with it;
-// - the wasm's size, raw and gzipped.
+// - the wasm's size, raw and gzipped;
+// - training (www/js/train/): steps/s of the shipped reverse model's settings
+//   (benchTrainingOptions) in the training worker next to `glasswing bench`'s
+//   native figure from the same run, and wall time to 99% held-out exact
+//   match (evaluate(200) every 100 steps), both bare and through the panel.
 
-import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { WWW, launch, openPage, serve } from './helpers.mjs';
+import { ROOT, WWW, launch, openPage, serve } from './helpers.mjs';
 
 const LOADS = 5;
 const WARMUP = 2;
@@ -110,6 +115,60 @@ async function retrace(browser, origin, dpr) {
   return { rows, keystroke };
 }
 
+/** `glasswing bench`'s training lines: {stepsPerSec, seconds, steps}, or null without the CLI. */
+function nativeTraining() {
+  const cli = join(ROOT, 'target', 'release', 'glasswing');
+  if (!existsSync(cli)) return null;
+  const out = execFileSync(cli, ['bench', '--runs', '3'], { encoding: 'utf8' });
+  const rate = /training gpt2 .*: ([\d.]+) steps\/s/.exec(out);
+  const reach = /reverse to 99% held-out exact match: ([\d.]+) s \((\d+) steps/.exec(out);
+  return { stepsPerSec: rate ? Number(rate[1]) : null, seconds: reach ? Number(reach[1]) : null, steps: reach ? Number(reach[2]) : null };
+}
+
+/** The same loop as `glasswing bench`, in the Train panel's worker (a Web Worker with its own wasm). */
+async function browserTraining(browser, origin) {
+  const { page, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors`);
+  const r = await page.evaluate(async () => {
+    const p = window.glasswing.train;
+    await p.ensureWorker();
+    return p.client.call('bench', { rateSteps: 200, evalEvery: 100, evalN: 200, target: 0.99 });
+  });
+  await context.close();
+  return r;
+}
+
+/**
+ * Through the panel as a user runs it (Start on reverse, small GPT = the bench
+ * settings), with the chart, live traces and time-based evaluations: seconds
+ * until the panel first reports >= 99% held-out exact match, and frame gaps.
+ */
+async function panelTraining(browser, origin) {
+  const { page, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors`);
+  await page.locator('#train-panel').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => window.glasswing.train.status === 'idle' && window.glasswing.train.preview);
+  const r = await page.evaluate(() => new Promise((resolve) => {
+    const p = window.glasswing.train;
+    let worst = 0;
+    let last = performance.now();
+    const gaps = [];
+    const tick = () => {
+      const now = performance.now();
+      gaps.push(now - last);
+      worst = Math.max(worst, now - last);
+      last = now;
+      if (p.reached || p.status === 'done') {
+        gaps.sort((a, b) => a - b);
+        resolve({ reached: p.reached, step: p.step, worst, p95: gaps[Math.floor(gaps.length * 0.95)] });
+      } else requestAnimationFrame(tick);
+    };
+    document.querySelector('.train-go').click();
+    requestAnimationFrame(tick);
+  }));
+  await context.close();
+  return r;
+}
+
+const native = nativeTraining(); // before the browser starts, so the two never share the CPU
 const { server, origin } = await serve();
 const browser = await launch();
 try {
@@ -128,6 +187,15 @@ try {
     }
     console.log(`one keystroke at T=64 through the 150 ms debounce, to drawn: ${ms(keystroke)}`);
   }
+
+  console.log('\ntraining gpt2 L2 H2 d32 reverse, batch 16 (benchTrainingOptions), in a Web Worker:');
+  const wasm = await browserTraining(browser, origin);
+  const ratio = native?.stepsPerSec ? ` = ${(wasm.stepsPerSec / native.stepsPerSec).toFixed(2)} x native (${native.stepsPerSec.toFixed(1)} steps/s, same run)` : ' (native: build target/release/glasswing)';
+  console.log(`  wasm steps/s over the first 200 steps: ${wasm.stepsPerSec.toFixed(1)}${ratio}`);
+  const reach = (r) => (r ? `${r.seconds.toFixed(1)} s (${r.steps} steps)` : 'not reached');
+  console.log(`  reverse to 99% held-out exact match (evaluate(200) every 100 steps): wasm ${reach(wasm.reached)}; native ${native?.seconds ? reach(native) : '?'}`);
+  const ui = await panelTraining(browser, origin);
+  console.log(`  through the Train panel (chart, live traces, evaluations every >= 1 s): ${ui.reached ? `${(ui.reached.ms / 1000).toFixed(1)} s (${ui.reached.step} steps)` : `not reached in ${ui.step} steps`}; frame gaps p95 ${ms(ui.p95)}, worst ${ms(ui.worst)}`);
 } finally {
   await browser.close();
   server.close();

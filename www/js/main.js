@@ -14,6 +14,7 @@ import { HiddenView } from './views/hidden.js';
 import { MatrixView } from './views/matrix.js';
 import { ModelView } from './views/model.js';
 import { TokensView } from './views/tokens.js';
+import { TrainPanel } from './train/panel.js';
 import { pageLink, startLinks } from './share/explorer.js';
 
 const DEBOUNCE_MS = 150;
@@ -75,6 +76,17 @@ const views = {
 };
 const GPT_VIEWS = ['tokens', 'heads', 'matrix', 'model', 'bars'];
 const RNN_VIEWS = ['tokens', 'hidden', 'bars'];
+
+// Live training runs in its own worker (train/panel.js); "Explore this model"
+// opens a copy of the weights like a chosen file, on the example it trained on.
+const trainPanel = new TrainPanel($('#train-panel'), store, {
+  explore: async (file, text) => {
+    await openFiles([file]);
+    if (text) { els.input.value = text; await retraceNow(); }
+    els.select.focus({ preventScroll: true }); // keyboard users land on the picker, which names the new model
+    $('.controls').scrollIntoView({ block: 'start' });
+  },
+});
 
 function renderAll() {
   frame = 0;
@@ -384,4 +396,5 @@ window.glasswing = {
     await retraceNow();
   },
   nextDraw,
+  train: trainPanel, // {status, step, metrics, client, ensureWorker()}
 };
