@@ -8,6 +8,12 @@ export const MONO_FAMILY = 'ui-monospace, "SFMono-Regular", Menlo, Consolas, "No
 export function font(px, weight = 400) { return `${weight} ${px}px ${FONT_FAMILY}`; }
 
 /**
+ * How much larger views draw their cells, rows and labels: 1, or more in
+ * presenter mode (classroom/presenter.js sets body[data-view-scale]).
+ */
+export function viewScale() { return Number(document.body?.dataset.viewScale) || 1; }
+
+/**
  * Sizes `canvas` to cssW×cssH CSS pixels backed by cssW·dpr×cssH·dpr device
  * pixels, and returns a 2D context whose unit is one CSS pixel.
  */

@@ -21,8 +21,12 @@ function hexToRgb(hex) {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-/** A 256×RGB table interpolated linearly between evenly spaced hex stops. */
-function buildLut(stops) {
+/**
+ * A 256×RGB table interpolated linearly between evenly spaced hex stops.
+ * (The tables below are filled in place by classroom/palette.js when the
+ * palette switches, so every importer sees the new colours.)
+ */
+export function buildLut(stops) {
   const rgb = stops.map(hexToRgb);
   const lut = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {

@@ -16,6 +16,7 @@ import { ModelView } from './views/model.js';
 import { TokensView } from './views/tokens.js';
 import { TrainPanel } from './train/panel.js';
 import { pageLink, startLinks } from './share/explorer.js';
+import { initClassroom } from './classroom/index.js';
 
 const DEBOUNCE_MS = 150;
 const $ = (sel) => document.querySelector(sel);
@@ -88,6 +89,8 @@ const trainPanel = new TrainPanel($('#train-panel'), store, {
   },
 });
 
+let classroom = null; // lessons, presenter mode, palettes, shortcuts (classroom/index.js), set up below
+
 function renderAll() {
   frame = 0;
   const trace = app.trace;
@@ -99,6 +102,7 @@ function renderAll() {
     try { views[name].render(trace, store.state, app.current.info); } catch (e) { console.error(`view ${name}:`, e); }
     app.timings.views[name] = performance.now() - v0;
   }
+  try { classroom?.render(trace, store.state, app.current.info); } catch (e) { console.error('classroom:', e); }
   app.timings.renderMs = performance.now() - t0;
   if (app.timings.firstDrawMs === null) app.timings.firstDrawMs = performance.now();
   const waiters = app.drawWaiters;
@@ -398,3 +402,17 @@ window.glasswing = {
   nextDraw,
   train: trainPanel, // {status, step, metrics, client, ensureWorker()}
 };
+
+// Lessons, presenter mode, heatmap palettes, keyboard shortcuts and canvas
+// descriptions (classroom/): they follow state.lesson / presenter / palette.
+classroom = initClassroom({
+  store, engine, ready, input: els.input, showModel, nextDraw,
+  models: () => app.models,
+  current: () => app.current,
+  trace: () => app.trace,
+  setText: (text) => { els.input.value = text; return retraceNow(); },
+  // A new trace object makes every view drop its caches and lay out afresh.
+  refresh: () => { if (app.trace) app.trace = { ...app.trace }; return nextDraw(); },
+  errorText: () => els.errorText.textContent,
+});
+window.glasswing.classroom = classroom;

@@ -11,6 +11,9 @@ export const initialState = {
   hover: null, // position under the pointer in any view, or null
   topK: 10,
   view: null, // the view links, embeds and exports are about: 'heads' | 'matrix' | 'model' | 'bars' | 'hidden' (share/)
+  lesson: null, // open lesson step (0-based index into classroom/chapter.js), null when no lesson is open
+  presenter: false, // classroom presenter mode: large type, high contrast, bigger canvases
+  palette: 'standard', // heatmap palette: 'standard' | 'contrast' (classroom/palette.js)
 };
 
 export function createStore(initial = initialState) {

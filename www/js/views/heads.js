@@ -10,7 +10,7 @@
 
 import { headColor } from '../colors.js';
 import { LineRaster, hexRgb } from '../lines.js';
-import { bandIndex, fitText, font, labelStride, localPoint, setupCanvas } from '../canvas.js';
+import { bandIndex, fitText, font, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
 import { displayToken } from '../format.js';
 import { t } from '../i18n.js';
 import { activePos } from '../state.js';
@@ -79,9 +79,10 @@ export class HeadView {
   layout(trace) {
     const T = trace.tokens.length;
     const width = Math.max(240, this.scroller.clientWidth);
+    const k = viewScale(); // presenter mode: taller rows, bigger labels
     // fitHeight: a height budget set by an embedding that must not scroll (glasswing-view.js).
-    const rowH = Math.max(3, Math.min(26, Math.floor((this.fitHeight ?? 600) / T)));
-    const fontPx = Math.max(10, Math.min(17, Math.round(rowH * 0.68)));
+    const rowH = Math.max(3, Math.min(26 * k, Math.floor((this.fitHeight ?? 600 * k) / T)));
+    const fontPx = Math.max(10, Math.min(17 * k, Math.round(rowH * 0.68)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // bold: the focused label is drawn bold
     const widest = Math.max(...trace.tokens.map((s) => ctx.measureText(displayToken(s)).width));

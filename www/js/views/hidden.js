@@ -4,7 +4,7 @@
 // [-max, max] of that layer, so colours compare across steps.
 
 import { DIVERGING, lutGradient } from '../colors.js';
-import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas } from '../canvas.js';
+import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
 import { displayToken, fixed } from '../format.js';
 import { t } from '../i18n.js';
 import { activePos } from '../state.js';
@@ -105,8 +105,9 @@ export class HiddenView {
 
   layout(entry, labels, T, D) {
     const width = Math.max(260, entry.wrap.clientWidth);
-    const rowH = Math.max(4, Math.min(28, Math.floor(360 / T)));
-    const fontPx = Math.max(9, Math.min(16, Math.round(rowH * 0.7)));
+    const k = viewScale(); // presenter mode: taller rows, bigger labels
+    const rowH = Math.max(4, Math.min(28 * k, Math.floor((360 * k) / T)));
+    const fontPx = Math.max(9, Math.min(16 * k, Math.round(rowH * 0.7)));
     const ctx = entry.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // bold: the focused label is drawn bold
     const widest = Math.min(80, Math.max(...labels.map((s) => ctx.measureText(s).width)));
@@ -122,7 +123,7 @@ export class HiddenView {
     const ctx = setupCanvas(entry.canvas, g.width, g.height);
     blit(ctx, entry.bitmap, g.left, g.top, g.colW * g.D, g.rowH * g.T);
     // Unit numbers along the top, every 8 or 16 units.
-    ctx.font = font(11);
+    ctx.font = font(11 * viewScale());
     ctx.fillStyle = '#5a6475';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'alphabetic';

@@ -4,7 +4,7 @@
 // cell and scaled up, so pointer moves only redraw the outline on top.
 
 import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
-import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas } from '../canvas.js';
+import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
 import { displayToken, fixed } from '../format.js';
 import { t } from '../i18n.js';
 import { activePos } from '../state.js';
@@ -51,16 +51,17 @@ export class MatrixView {
     const dpr = window.devicePixelRatio || 1;
     const width = Math.max(260, this.el.querySelector('.matrix-box').clientWidth);
     // Cell size from a first guess at the label margin, then whole device pixels.
-    const guess = Math.min(width - 40, 680) / T;
-    const fontPx = Math.max(9, Math.min(16, Math.round(guess * 0.62)));
+    const k = viewScale(); // presenter mode: bigger cells and labels
+    const guess = Math.min(width - 40, 680 * k) / T;
+    const fontPx = Math.max(9, Math.min(16 * k, Math.round(guess * 0.62)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // measured in bold: the focused label is drawn bold
     const labels = trace.tokens.map(displayToken);
     const widest = Math.min(90, Math.max(...labels.map((s) => ctx.measureText(s).width)));
     const left = Math.ceil(widest) + 12;
-    const avail = Math.min(width - left - 8, 680);
+    const avail = Math.min(width - left - 8, 680 * k);
     // Whole device pixels per cell, and no giant cells for a handful of tokens.
-    const cell = Math.min(64, Math.max(1, Math.floor((avail * dpr) / T)) / dpr);
+    const cell = Math.min(64 * k, Math.max(1, Math.floor((avail * dpr) / T)) / dpr);
     const upright = widest <= cell * 1.1 || cell < fontPx; // tiny cells: labels are sparse anyway
     const top = upright ? fontPx + 10 : Math.ceil(widest) + 10;
     const size = cell * T;

@@ -3,7 +3,7 @@
 // focuses that layer and head in the matrix and the head view.
 
 import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
-import { blit, heatmapBitmap, setupCanvas } from '../canvas.js';
+import { blit, heatmapBitmap, setupCanvas, viewScale } from '../canvas.js';
 import { t } from '../i18n.js';
 
 export class ModelView {
@@ -72,7 +72,7 @@ export class ModelView {
     // the grid gap, padding and border), between 56 and 150 CSS pixels.
     const rowLabel = this.grid.querySelector('.thumb-row')?.offsetWidth ?? 70;
     const avail = this.grid.clientWidth - rowLabel - 12;
-    const size = Math.max(56, Math.min(150, Math.floor(avail / H) - 24));
+    const size = Math.max(56, Math.min(150 * viewScale(), Math.floor(avail / H) - 24));
     const hover = state.hover !== null && state.hover < T ? state.hover : null;
     this.grid.dataset.t = String(T);
     for (const [k, { button, canvas, l, h }] of this.thumbs.entries()) {
