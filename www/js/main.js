@@ -14,6 +14,7 @@ import { HiddenView } from './views/hidden.js';
 import { MatrixView } from './views/matrix.js';
 import { ModelView } from './views/model.js';
 import { TokensView } from './views/tokens.js';
+import { GeneratePanel } from './generate/panel.js';
 import { TrainPanel } from './train/panel.js';
 import { pageLink, startLinks } from './share/explorer.js';
 import { initClassroom } from './classroom/index.js';
@@ -77,6 +78,11 @@ const views = {
 };
 const GPT_VIEWS = ['tokens', 'heads', 'matrix', 'model', 'bars'];
 const RNN_VIEWS = ['tokens', 'hidden', 'bars'];
+
+// Step-by-step generation keeps its own session and redraws itself (generate/panel.js).
+const generatePanel = new GeneratePanel($('#generate-panel'), {
+  store, engine, input: els.input, current: () => app.current, showText: (text) => window.glasswing.retrace(text),
+});
 
 // Live training runs in its own worker (train/panel.js); "Explore this model"
 // opens a copy of the weights like a chosen file, on the example it trained on.
@@ -400,6 +406,7 @@ window.glasswing = {
     await retraceNow();
   },
   nextDraw,
+  generate: generatePanel.api, // {step, play, pause, back, restart, force, goTo, idle, ids, text}
   train: trainPanel, // {status, step, metrics, client, ensureWorker()}
 };
 

@@ -10,6 +10,8 @@ export const initialState = {
   pos: null, // selected position for the bars; null follows the last token
   hover: null, // position under the pointer in any view, or null
   topK: 10,
+  // Generation sampler in the core's SamplerSettings shape (generate/sampler.js); null filters are off.
+  sampler: { greedy: false, temperature: 1, top_k: null, top_p: null, min_p: null, seed: 0 },
   view: null, // the view links, embeds and exports are about: 'heads' | 'matrix' | 'model' | 'bars' | 'hidden' (share/)
   lesson: null, // open lesson step (0-based index into classroom/chapter.js), null when no lesson is open
   presenter: false, // classroom presenter mode: large type, high contrast, bigger canvases

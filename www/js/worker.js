@@ -12,6 +12,7 @@
 // Trace typed arrays are transferred, never copied or turned into JS arrays.
 
 import init, { WasmModel } from '../pkg/glasswing.js';
+import { generationOps } from './generate/ops.js';
 
 const ready = init();
 ready.catch(() => {}); // reported to the page through every request instead
@@ -86,6 +87,9 @@ const ops = {
     return [true];
   },
 };
+
+// Step-by-step generation (genOpen, genGo, genSampler, genClose): generate/ops.js.
+Object.assign(ops, generationOps(model));
 
 // Requests run strictly one after another: each waits for the previous.
 let queue = Promise.resolve();
