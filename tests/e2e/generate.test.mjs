@@ -223,6 +223,11 @@ describe('Generate panel', () => {
     for (let i = 0; i < 3; i++) await press(page, 'back');
     assert.equal((await ids(page)).length, 7);
     assert.equal(await page.getAttribute('#generate-panel [data-gen="back"]', 'aria-disabled'), 'true');
+    // Text set without typing (a lesson, a link): Step starts from it.
+    await page.evaluate(() => window.glasswing.retrace('the dog'));
+    await press(page, 'step');
+    assert.equal(await page.textContent('.gen-output .gen-prompt'), 'the dog');
+    assert.equal((await ids(page)).length, 8);
     assertClean(log);
     await page.context().close();
   });

@@ -272,6 +272,7 @@ const en = {
   genStatusNext: 'The sampler has drawn the next token: press Step to add it.',
   genMaxLen: 'The text has reached the model’s maximum length of {max} tokens.',
   genEmpty: 'Type a prompt in the text box above to start generating.',
+  genPromptChanged: 'The text box has changed since this text was started: press Restart to generate from the new prompt.',
   genFailed: 'Could not generate: {msg}',
   footer: 'Everything runs in your browser with WebAssembly; your files never leave this computer.',
   // Classroom: lessons, presenter mode, palettes, shortcuts (www/js/classroom/)
@@ -633,6 +634,7 @@ const zh = {
   genStatusNext: '采样器已经抽好了下一个词元：按“单步”把它加进文本。',
   genMaxLen: '文本已达到模型的最大长度 {max} 个词元。',
   genEmpty: '先在上方输入框里写一段提示词，再开始生成。',
+  genPromptChanged: '输入框里的文字已经改了：按“重新开始”，就会从新的提示词开始生成。',
   genFailed: '无法生成：{msg}',
   footer: '所有计算都通过 WebAssembly 在你的浏览器里完成，文件不会离开你的电脑。',
   // 课堂：课程、演示模式、配色、快捷键（www/js/classroom/）

@@ -72,7 +72,7 @@ function markup() {
       h('p', { class: 'hint gen-sampler-help', 'data-i18n': 'genSamplerHelp' })),
     h('div', { class: 'gen-text-box' },
       h('h3', { 'data-i18n': 'genText' }),
-      h('p', { class: 'gen-output', lang: '', role: 'group', 'data-i18n-attr': 'aria-label:genText' })),
+      h('p', { class: 'gen-output', role: 'group', 'data-i18n-attr': 'aria-label:genText' })),
     h('p', { class: 'gen-status', 'aria-live': 'polite' }),
     h('div', { class: 'error gen-error', role: 'alert', hidden: '' }, h('span', { class: 'error-text' })),
     h('div', { class: 'gen-body' },
@@ -125,6 +125,8 @@ export class GeneratePanel {
     this.playing = false;
     this.wake = null; // cuts a pause between played steps short
     this.model = null; // the {modelId, info} the session was started for
+    this.promptText = null; // the text box's value it was started from
+    this.shownText = null; // the text "Show in the views above" put there
     this.frame = 0;
 
     const e = this.els;
@@ -205,6 +207,8 @@ export class GeneratePanel {
     if (!m?.info) return Promise.resolve(false);
     this.model = m;
     const text = this.hooks.input.value;
+    this.promptText = text;
+    this.shownText = null;
     let prompt;
     if (m.info.vocab) prompt = { text };
     else {
@@ -214,9 +218,17 @@ export class GeneratePanel {
     return this.gen.restart(m.modelId, m.info.max_len, prompt, normaliseSampler(this.hooks.store.state.sampler));
   }
 
-  step() {
+  async step() {
     this.focus = null;
+    // Something else (a lesson, a shared link) may have set the text box without typing in it.
+    if (this.promptStale() && !this.gen.cursor?.parent) await this.restart();
     return this.gen.step();
+  }
+
+  /** The page's text box no longer holds the prompt this generation started from. */
+  promptStale() {
+    const v = this.hooks.input.value;
+    return this.model !== null && v !== this.promptText && v !== this.shownText;
   }
 
   back() {
@@ -226,7 +238,9 @@ export class GeneratePanel {
   }
 
   async play() {
-    if (this.playing || !this.gen.ready || this.gen.atMax) return;
+    if (this.playing) return;
+    if (this.promptStale() && !this.gen.cursor?.parent) await this.restart();
+    if (!this.gen.ready || this.gen.atMax) return;
     this.playing = true;
     this.schedule();
     while (this.playing) {
@@ -294,6 +308,7 @@ export class GeneratePanel {
     const m = this.model;
     if (!m || !this.gen.ready) return;
     const text = m.info.vocab ? this.pathTokens().join('') : this.gen.ids().join(', ');
+    this.shownText = text; // the text box now holds our own text: not a new prompt
     this.hooks.showText(text);
   }
 
@@ -412,7 +427,8 @@ export class GeneratePanel {
   drawStatus(at) {
     const g = this.gen;
     let text = '';
-    if (g.ready && g.atMax) text = t('genMaxLen', { max: g.maxLen });
+    if (g.cursor?.parent && this.promptStale()) text = t('genPromptChanged');
+    else if (g.ready && g.atMax) text = t('genMaxLen', { max: g.maxLen });
     else if (at?.node) {
       const n = at.node;
       text = t(n.forced ? 'genStatusForced' : 'genStatusDrawn', {
