@@ -208,9 +208,11 @@ export class GlasswingView extends HTMLElement {
     });
   }
 
+  /** The lang attribute, else the page's language around the element (zh or en). */
   lang() {
     const l = this.getAttribute('lang');
-    return LANGS.includes(l) ? l : this.store.state.lang;
+    if (LANGS.includes(l)) return l;
+    return this.closest('[lang]')?.getAttribute('lang')?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
   }
 
   /** Runs `fn` with this element's language (labels come from the page-wide i18n table). */
@@ -398,19 +400,21 @@ export class GlasswingView extends HTMLElement {
   }
 
   /** The view as a link hash (the explorer's and embed.html's format). */
-  get linkHash() {
+  /** A model the explorer can open from a link: a plain file name in the default models folder. */
+  linkable() {
     const model = this.getAttribute('model') ?? '';
-    const linkable = PLAIN_FILE.test(model) && !this.getAttribute('src');
+    return PLAIN_FILE.test(model) && this.modelsFolder() === new URL('models/', BASE).href;
+  }
+
+  get linkHash() {
     const s = this.store.state;
-    return formatLink({ model: linkable ? model : undefined, text: this.tracedText }, {
+    return formatLink({ model: this.linkable() ? this.getAttribute('model') : undefined, text: this.tracedText }, {
       lang: s.lang, view: this.viewName(), layer: s.layer, head: s.head, headsOn: s.headsOn, pos: s.pos, topK: s.topK,
     });
   }
 
   updateLink() {
-    const model = this.getAttribute('model') ?? '';
-    const linkable = PLAIN_FILE.test(model) && !this.getAttribute('src');
-    this.linkEl.hidden = !linkable || this.hasAttribute('no-link');
+    this.linkEl.hidden = !this.linkable() || this.hasAttribute('no-link');
     this.linkEl.textContent = `${t('openExplorer')} ↗`;
     const explorer = new URL(this.getAttribute('explorer') ?? 'index.html', this.getAttribute('explorer') ? document.baseURI : BASE);
     explorer.hash = this.linkHash;

@@ -153,7 +153,8 @@ export class ShareMenu {
   title() {
     const m = this.page.app.current;
     if (!m) return 'Glasswing';
-    return m.info?.metadata?.title || m.entry?.title || m.name || 'Glasswing';
+    const zh = this.page.store.state.lang === 'zh';
+    return (zh && m.entry?.title_zh) || m.entry?.title || m.info?.metadata?.title || m.name || 'Glasswing';
   }
 
   iframeSnippet() {

@@ -106,6 +106,7 @@ const PAD = 20;
 
 /** Title and subtitle; returns the y where the picture starts. */
 function header(doc, title, subtitle) {
+  doc.minWidth = 2 * PAD + Math.max(measure(title, 17, 700), subtitle ? measure(subtitle, 12.5) : 0);
   doc.text(PAD, PAD + 14, title, { size: 17, weight: 700 });
   if (subtitle) doc.text(PAD, PAD + 34, subtitle, { size: 12.5, fill: MUTED });
   return PAD + (subtitle ? 50 : 28);
@@ -317,7 +318,7 @@ export function buildSvg(view, trace, state, info, { subtitle = '' } = {}) {
       : view === 'model' ? modelSvg(doc, trace, state, subtitle)
         : view === 'bars' ? barsSvg(doc, trace, state, info, subtitle)
           : hiddenSvg(doc, trace, state, info, subtitle);
-  const width = Math.ceil(size.width);
+  const width = Math.ceil(Math.max(size.width, doc.minWidth ?? 0));
   const height = Math.ceil(size.height);
   return { svg: doc.toString(width, height, `${t(titles[view])}${subtitle ? ` · ${subtitle}` : ''}`), width, height };
 }
