@@ -99,7 +99,7 @@ describe('Train panel', () => {
     await context.close();
   });
 
-  test('start, progress, pause, resume, reset; the page stays responsive', async () => {
+  test('start, progress, pause, resume, reset; the page stays responsive', async (t) => {
     const { page, context, log } = await openTrain();
     await chooseSize(page, 'gpt2', 'small');
     assert.equal(await page.textContent('.train-go'), 'Start');
@@ -117,23 +117,41 @@ describe('Train panel', () => {
     assert.match(await page.textContent('.stat-step dd'), /^\d[\d,]* \/ 3,000$/);
     assert.match(await page.textContent('.stat-loss dd'), /^\d+\.\d+$/);
 
-    // While it trains, the explorer still traces and draws, and frames keep coming.
+    // While it trains, the explorer still traces (its worker is not the one
+    // training), frames keep coming, and the panel's own main-thread work (events
+    // and drawing) is a small share of the time. Frame gaps are only reported:
+    // on a shared, busy machine any process is sometimes descheduled.
     const responsive = await page.evaluate(async () => {
-      let worst = 0;
+      const p = window.glasswing.train;
+      let busy = 0;
+      const wrap = (obj, name) => {
+        const orig = obj[name];
+        obj[name] = function (...args) { const t0 = performance.now(); try { return orig.apply(this, args); } finally { busy += performance.now() - t0; } };
+        return () => { obj[name] = orig; };
+      };
+      const unwrap = [wrap(p, 'render'), wrap(p, 'onEvent')];
+      const gaps = [];
       let last = performance.now();
       let running = true;
-      const tick = () => { const now = performance.now(); worst = Math.max(worst, now - last); last = now; if (running) requestAnimationFrame(tick); };
+      const tick = () => { const now = performance.now(); gaps.push(now - last); last = now; if (running) requestAnimationFrame(tick); };
       requestAnimationFrame(tick);
       const t0 = performance.now();
       await window.glasswing.retrace('the dog sat on the log');
       const retraceMs = performance.now() - t0;
-      await new Promise((r) => setTimeout(r, 1000));
+      const b0 = busy;
+      const w0 = performance.now();
+      await new Promise((r) => setTimeout(r, 1500));
+      const share = (busy - b0) / (performance.now() - w0);
       running = false;
-      return { retraceMs, worst, tokens: window.glasswing.lastTrace.tokens.length };
+      unwrap.forEach((f) => f());
+      gaps.sort((a, b) => a - b);
+      return { retraceMs, share, p90: gaps[Math.floor(gaps.length * 0.9)], worst: gaps.at(-1), frames: gaps.length, tokens: window.glasswing.lastTrace.tokens.length };
     });
+    t.diagnostic(`during training: ${JSON.stringify(responsive)}`);
     assert.equal(responsive.tokens, 22);
     assert.ok(responsive.retraceMs < 1500, `retrace during training took ${responsive.retraceMs} ms`);
-    assert.ok(responsive.worst < 250, `longest frame gap during training ${responsive.worst} ms`);
+    assert.ok(responsive.frames >= 8, `frames during training: ${JSON.stringify(responsive)}`);
+    assert.ok(responsive.share < 0.25, `the panel kept the main thread busy ${(responsive.share * 100).toFixed(0)}% of the time`);
 
     // Progress: the loss goes down, held-out metrics arrive, the live example is drawn.
     await waitStep(page, 200);
@@ -295,6 +313,29 @@ describe('Train panel', () => {
     assert.equal(s.training, 'running', 'training carries on');
     const m = await canvasStats(page, '#matrix-canvas');
     assert.ok(m.inked > 0.05, 'the matrix view draws the trained model');
+    await page.click('.train-reset');
+    await waitStatus(page, 'idle');
+    assertClean(log);
+    await context.close();
+  });
+
+  test('a run stops at its step budget, evaluated at the last step', async () => {
+    const { page, context, log } = await openTrain();
+    await chooseSize(page, 'gpt2', 'tiny');
+    await page.click('.train-more summary');
+    await page.fill('#train-steps', '40');
+    await page.click('.train-go');
+    await waitStatus(page, 'done');
+    const p = await panel(page);
+    assert.equal(p.step, 40);
+    assert.equal(p.points, 40);
+    assert.equal(p.live.step, 40);
+    assert.equal(await page.evaluate(() => window.glasswing.train.chart.evals.at(-1).step), 40);
+    assert.equal(await page.textContent('.train-go'), 'Finished');
+    assert.ok(await page.isDisabled('.train-go'));
+    assert.ok(!(await page.isDisabled('.train-download')), 'a finished model can still be saved');
+    assert.match(await page.textContent('.train-status'), /^Finished: 40 steps\./);
+    assert.equal(await page.textContent('.stat-step dd'), '40 / 40');
     await page.click('.train-reset');
     await waitStatus(page, 'idle');
     assertClean(log);

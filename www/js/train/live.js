@@ -119,7 +119,7 @@ export class LiveExample {
     const titleH = 20;
     // Maps share the width: 90 to 320 px, at most 22 px a cell; token labels
     // sit in a margin of each map when its cells are large enough to read.
-    const share = Math.floor((avail - (H - 1) * gap) / H);
+    const share = Math.floor((avail - 2 - (H - 1) * gap) / H); // 2 px for the last map's border
     let size = Math.max(90, Math.min(320, T * 22, share));
     const labels = size / T >= 10;
     const lab = labels ? 16 : 0;
