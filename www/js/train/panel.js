@@ -358,7 +358,10 @@ export class TrainPanel {
     if (this.client) {
       try { await this.client.call('reset'); } catch { /* the worker is gone; the page is reset anyway */ }
     }
+    const hadFocus = this.els.reset === document.activeElement;
     this.setStatus(this.client?.broken ? 'error' : 'idle');
+    this.render(); // now, so the focus below lands on an enabled button
+    if (hadFocus) this.els.go.focus(); // Reset turns disabled: keep the keyboard in the panel
     this.previewSoon(0);
   }
 
@@ -486,7 +489,9 @@ export class TrainPanel {
     const goKey = { running: 'trainPause', paused: 'trainResume', done: 'trainFinished', starting: 'trainStarting' }[s] ?? 'trainStart';
     els.go.textContent = t(goKey);
     els.go.dataset.action = goKey;
-    els.go.disabled = !['idle', 'running', 'paused'].includes(s);
+    // Starting and Finished stay focusable (aria-disabled), so keyboard focus is never dropped.
+    els.go.disabled = ['off', 'loading', 'error'].includes(s);
+    els.go.setAttribute('aria-disabled', String(s === 'starting' || s === 'done'));
     els.reset.disabled = !busy && s !== 'error';
     // Settings are fixed while a run exists ("another example" stays live).
     for (const c of els.settings.querySelectorAll('input, select, textarea')) c.disabled = busy;
