@@ -171,8 +171,9 @@ describe('Generate panel', () => {
     const { page, log } = await open('toy-gpt.safetensors', 'the cat');
     await setRange(page, 'speed', 10);
     await page.click('#generate-panel [data-gen="play"]');
-    assert.equal(await page.getAttribute('#generate-panel [data-gen="play"]', 'aria-pressed'), 'true');
+    await page.waitForSelector('#generate-panel [data-gen="play"][aria-pressed="true"]'); // drawn on the next frame
     assert.equal(await page.textContent('#generate-panel .gen-play-label'), 'Pause');
+    assert.equal(await page.getAttribute('.gen-status', 'aria-live'), 'off', 'no announcement per token while playing');
     await page.waitForFunction(() => window.glasswing.generate.generation.cursor.depth >= 4);
     await page.click('#generate-panel [data-gen="play"]');
     await page.waitForFunction(() => !window.glasswing.generate.playing);
@@ -180,6 +181,7 @@ describe('Generate panel', () => {
     const stopped = await depth(page);
     assert.ok(stopped >= 4, `${stopped} tokens`);
     assert.equal(await page.getAttribute('#generate-panel [data-gen="play"]', 'aria-pressed'), 'false');
+    assert.equal(await page.getAttribute('.gen-status', 'aria-live'), 'polite');
     // Three play intervals later, nothing more was written.
     await page.waitForTimeout(350);
     assert.equal(await depth(page), stopped, 'no token after Pause');

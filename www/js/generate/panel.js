@@ -435,6 +435,8 @@ export class GeneratePanel {
         n: n.depth, tok: displayToken(n.token ?? ''), p: percent(n.choice.probs[n.id]), raw: percent(n.choice.raw[n.id]),
       });
     } else if (at?.choice) text = t('genStatusNext');
+    // While playing, a screen reader would hear every token: announce again once paused.
+    this.els.status.setAttribute('aria-live', this.playing ? 'off' : 'polite');
     if (this.els.status.textContent !== text) this.els.status.textContent = text;
   }
 }
