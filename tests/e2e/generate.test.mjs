@@ -413,6 +413,13 @@ describe('Generate panel: same seed, same text as the native CLI', () => {
         assert.match(await page.textContent('.gen-stage-title.final'), /Min-p 关：从这里抽取/);
         assert.match(await page.textContent('.gen-status'), /^第 20 个词元/);
         await page.locator('#generate-panel').screenshot({ path: shotPath('generate-zh') });
+        // Switching language relabels everything in place, the text and tree untouched.
+        await page.click('.lang-switch [data-lang="en"]');
+        await idle(page);
+        assert.equal(await page.textContent('#generate-panel [data-gen="step"]'), '▸ Step');
+        assert.match(await page.textContent('.gen-pipeline-title'), /^How “.+” \(generated token 20\) was chosen$/);
+        assert.match(await page.textContent('.gen-stage-title.final'), /^Min-p off: drawn from/);
+        assert.deepEqual(await ids(page), native.ids);
       }
       assertClean(log);
       await page.context().close();
