@@ -129,13 +129,14 @@ describe('link format', () => {
 
 describe('explorer links', () => {
   test('a link restores model, text, layer, head, heads, position, view, k and language', async () => {
-    const hash = hashOf({ model: INDUCTION, text: TEXT, view: 'matrix', layer: 1, head: 2, heads: '1011', pos: 8, k: 5, lang: 'zh' });
+    const hash = hashOf({ model: INDUCTION, text: TEXT, view: 'matrix', layer: 1, head: 2, heads: '1011', pos: 8, k: 5, lang: 'zh', temp: 0.5, seed: 7 });
     const { page, log, context } = await openPage(browser, `${origin}/${hash}`);
     await drawn(page);
     const s = await state(page);
     assert.equal(s.modelKey, `shipped:${INDUCTION}`);
     assert.deepEqual([s.layer, s.head, s.pos, s.topK, s.lang, s.view], [1, 2, 8, 5, 'zh', 'matrix']);
     assert.deepEqual(s.headsOn, [true, false, true, true]);
+    assert.deepEqual(s.sampler, { greedy: false, temperature: 0.5, top_k: null, top_p: null, min_p: null, seed: 7 }, 'sampler settings travel too');
     assert.equal(await page.inputValue('#text-input'), TEXT);
     // Drawn data: 14 chips, the matrix of layer 2 head 3, the bars at position 8, heads 1, 3, 4 in the head view.
     assert.equal(await page.locator('#tokens .chip').count(), TEXT.length);

@@ -74,7 +74,7 @@ export class ShareMenu {
     this.embedHint = el('p', { className: 'share-hint' });
     this.status = el('p', { className: 'share-status', role: 'status', 'aria-live': 'polite' });
     this.headings = [el('h2'), el('h2'), el('h2')];
-    this.pop = el('div', { className: 'share-pop' },
+    this.pop = el('div', { className: 'share-pop', role: 'group' },
       el('section', {}, this.headings[0], el('div', { className: 'share-row' }, this.linkInput, this.copyLink), this.userNote),
       el('section', {}, this.headings[1],
         el('div', { className: 'share-row' }, this.viewLabel, this.viewSelect),
