@@ -68,7 +68,7 @@ The bars show the likeliest next tokens after the selected position. All 1000 pr
   {
     id: 'rnn',
     setup: { model: BOOK_RNN, text: '我爱你。', pos: 0 },
-    target: ['#hidden-panel'],
+    target: ['#hidden-panel', '#bars-panel'],
     exhibit: 'rows',
     title: { en: 'An RNN reads one character at a time', zh: 'RNN 一次读一个字' },
     body: {
@@ -118,7 +118,7 @@ This GPT is untrained, so its attention is spread almost evenly, about 1/20 to e
   {
     id: 'heads',
     setup: { model: INDUCTION_GPT, text: 'qxmwbt|qxmw', pos: null, layer: 0, head: 2 },
-    target: ['#model-panel', '#heads-panel'],
+    target: ['#model-panel'],
     exhibit: 'heads',
     title: { en: 'Several heads, each looking somewhere else', zh: '多头注意力：每个头看不同的地方' },
     body: {

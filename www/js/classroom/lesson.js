@@ -9,7 +9,7 @@ import { applyStatic, getLang, t, translateError } from '../i18n.js';
 import { LESSON_TITLE, STEPS } from './chapter.js';
 import { el, prose } from './dom.js';
 import { mountExhibit } from './exhibits.js';
-import { clearSpotlight, retagSpotlight, spotlight } from './spotlight.js';
+import { clearSpotlight, retagSpotlight, reveal, spotlight } from './spotlight.js';
 
 export class Lesson {
   /** page: the hooks from main.js (see index.js); steps: the lesson's steps. */
@@ -80,6 +80,7 @@ export class Lesson {
     if (!this.isOpen()) return;
     this.root.classList.toggle('folded');
     this.drawFold();
+    requestAnimationFrame(() => reveal()); // the panel changed height: show what the step points at again
   }
 
   drawFold() {
@@ -119,8 +120,11 @@ export class Lesson {
     this.root.hidden = false;
     document.body.classList.add('lesson-open');
     const step = this.steps[k];
+    // Focus inside the old exhibit would fall to the page: keep it in the lesson, on the title.
+    const refocus = this.exhibitBox.contains(document.activeElement);
     this.exhibit = mountExhibit(step.exhibit, this.exhibitBox, { store: this.store, page: this.page }, step);
     this.drawText();
+    if (refocus) this.title.focus({ preventScroll: true });
     this.apply(step);
   }
 

@@ -26,7 +26,7 @@ export function spotlight(targets, tag) {
     e.classList.add('lesson-target');
     e.dataset.lessonTag = tag;
   }
-  if (lit[0]) reveal(lit[0]);
+  reveal(lit);
   return lit;
 }
 
@@ -41,10 +41,15 @@ export function clearSpotlight() {
 /** Relabels the tags (language change) without moving the page. */
 export function retagSpotlight(tag) { for (const e of lit) e.dataset.lessonTag = tag; }
 
-/** Scrolls `e` into the part of the window the lesson panel leaves free: centred if it fits, else its top. */
-function reveal(e) {
+/** Scrolls the page so the lit elements sit in the part of the window the lesson panel leaves free:
+ * all of them centred if they fit, else from the top of the highest one. */
+export function reveal(elements = lit) {
+  if (!elements.length) return;
   const pad = parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) || 0;
   const free = window.innerHeight - pad;
-  const fits = e.getBoundingClientRect().height <= free - 24;
-  e.scrollIntoView({ block: fits ? 'center' : 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
+  const rects = elements.map((e) => e.getBoundingClientRect());
+  const top = Math.min(...rects.map((r) => r.top)) - 16; // room for the "Look here" tag
+  const bottom = Math.max(...rects.map((r) => r.bottom)) + 12;
+  const y = bottom - top <= free ? window.scrollY + (top + bottom) / 2 - free / 2 : window.scrollY + top;
+  window.scrollTo({ top: Math.max(0, y), behavior: reducedMotion() ? 'auto' : 'smooth' });
 }
