@@ -287,19 +287,27 @@ describe('exports', () => {
     assert.equal(bars.bars.length, 11, 'top 10 and "other"');
     assert.ok(bars.texts.includes('x'));
 
-    // PNG: the same picture at twice the size.
-    const png = await exportFile(page, 'png', 'matrix');
-    assert.equal(png.bytes.subarray(1, 4).toString('latin1'), 'PNG');
-    const img = await page.evaluate(async (b64) => {
+    // PNG: the same picture at twice the size (head view lines drawn by LineRaster, in colour).
+    const decode = (bytes) => page.evaluate(async (b64) => {
       const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
       const c = new OffscreenCanvas(bmp.width, bmp.height);
       const ctx = c.getContext('2d');
       ctx.drawImage(bmp, 0, 0);
       const d = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
       let ink = 0;
-      for (let k = 0; k < d.length; k += 4) if (d[k] < 200 || d[k + 1] < 200) ink++;
-      return { w: bmp.width, h: bmp.height, ink: ink / (d.length / 4) };
-    }, png.bytes.toString('base64'));
+      let colour = 0;
+      for (let k = 0; k < d.length; k += 4) {
+        if (d[k] < 200 || d[k + 1] < 200) ink++;
+        if (Math.max(d[k], d[k + 1], d[k + 2]) - Math.min(d[k], d[k + 1], d[k + 2]) > 60) colour++;
+      }
+      return { w: bmp.width, h: bmp.height, ink: ink / (d.length / 4), colour: colour / (d.length / 4) };
+    }, bytes.toString('base64'));
+    const headsPng = await decode((await exportFile(page, 'png', 'heads')).bytes);
+    assert.deepEqual([headsPng.w, headsPng.h], [2 * h.width, 2 * h.height]);
+    assert.ok(headsPng.colour > 0.01, `head-coloured lines in the PNG: ${headsPng.colour}`);
+    const png = await exportFile(page, 'png', 'matrix');
+    assert.equal(png.bytes.subarray(1, 4).toString('latin1'), 'PNG');
+    const img = await decode(png.bytes);
     assert.equal(img.w, 2 * matrix.width);
     assert.equal(img.h, 2 * matrix.height);
     assert.ok(img.ink > 0.05, `PNG ink ${img.ink}`);

@@ -4,6 +4,7 @@
 // SVG (svg.js) and as PNG (that SVG drawn at twice the size). JSON and HTML
 // are formatted in a small worker so a long trace never freezes the page.
 
+import { LineRaster, hexRgb } from '../lines.js';
 import { buildSvg } from './svg.js';
 
 const TEMPLATE_URL = new URL('../../standalone/template.html', import.meta.url);
@@ -69,8 +70,11 @@ export function viewSvg(view, trace, state, info, meta) {
   return buildSvg(view, trace, state, info, meta);
 }
 
-/** An SVG drawn onto a canvas at `scale` device pixels per unit, as a PNG blob. */
-export async function svgToPng({ svg, width, height }, scale = 2) {
+/**
+ * An SVG drawn onto a canvas at `scale` device pixels per unit, as a PNG
+ * blob; `lines` (the head view's, see buildSvg) drawn on top by LineRaster.
+ */
+export async function svgToPng({ svg, width, height, lines = null }, scale = 2) {
   const img = new Image();
   img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   await img.decode();
@@ -79,6 +83,19 @@ export async function svgToPng({ svg, width, height }, scale = 2) {
   canvas.height = Math.round(height * scale);
   const ctx = canvas.getContext('2d');
   ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  if (lines?.length) {
+    const r = new LineRaster(canvas.width, canvas.height);
+    for (const layer of lines) {
+      r.begin(hexRgb(layer.color));
+      const l = layer.lines;
+      for (let k = 0; k < l.length; k += 5) r.line(l[k] * scale, l[k + 1] * scale, l[k + 2] * scale, l[k + 3] * scale, l[k + 4], layer.width * scale);
+    }
+    const layerCanvas = document.createElement('canvas');
+    layerCanvas.width = r.w;
+    layerCanvas.height = r.h;
+    layerCanvas.getContext('2d').putImageData(r.toImageData(), 0, 0);
+    ctx.drawImage(layerCanvas, 0, 0);
+  }
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('the browser could not encode the PNG'))), 'image/png');
   });

@@ -205,7 +205,7 @@ export class ShareMenu {
       if (kind === 'svg' || kind === 'png') {
         const text = els.input.value;
         const shown = [...text].length > SUBTITLE_TEXT_MAX ? `${[...text].slice(0, SUBTITLE_TEXT_MAX).join('')}…` : text;
-        const picture = viewSvg(view, trace, state, app.current.info, { subtitle: `${this.title()} · “${shown}”` });
+        const picture = viewSvg(view, trace, state, app.current.info, { subtitle: `${this.title()} · “${shown}”`, forRaster: kind === 'png' });
         blob = kind === 'svg'
           ? new Blob([picture.svg], { type: 'image/svg+xml' })
           : await svgToPng(picture, 2);

@@ -143,14 +143,20 @@ function headsSvg(doc, trace, state, sub) {
     if (!on[h]) continue;
     const base = (state.layer * H + h) * T * T;
     const w = b === 1 ? data.subarray(base, base + T * T) : groupAttention(data, base, T, b);
-    doc.open('g', { stroke: headColor(h), 'stroke-width': rowH >= 16 ? 2 : 1.2, 'stroke-linecap': 'round', 'data-head': String(h) });
+    const width = rowH >= 16 ? 2 : 1.2;
+    // For a PNG the lines are kept as numbers and drawn by LineRaster (exports.js):
+    // thousands of translucent SVG strokes take the browser seconds to rasterise.
+    const raster = doc.rasterLines ? { color: headColor(h), width, lines: [] } : null;
+    if (!raster) doc.open('g', { stroke: headColor(h), 'stroke-width': width, 'stroke-linecap': 'round', 'data-head': String(h) });
     for (let I = 0; I < g; I++) {
       for (let J = 0; J <= I; J++) {
         const wt = w[I * g + J];
-        if (wt >= MIN_LINE) doc.el('line', { x1: x0, y1: yc(I), x2: x1, y2: yc(J), 'stroke-opacity': Math.min(1, wt).toFixed(3) });
+        if (wt < MIN_LINE) continue;
+        if (raster) raster.lines.push(x0, yc(I), x1, yc(J), Math.min(1, wt));
+        else doc.el('line', { x1: x0, y1: yc(I), x2: x1, y2: yc(J), 'stroke-opacity': Math.min(1, wt).toFixed(3) });
       }
     }
-    doc.close('g');
+    if (raster) doc.rasterLines.push(raster); else doc.close('g');
   }
   const selected = activePos({ ...state, hover: null }, T);
   const stride = Math.max(1, Math.ceil((fontPx + 1) / rowH));
@@ -306,12 +312,15 @@ export function viewsFor(trace) {
 }
 
 /**
- * -> {svg, width, height}. `meta.subtitle`: a line under the title (model and text).
+ * -> {svg, width, height, lines}. `subtitle`: a line under the title (model
+ * and text). `forRaster`: the head view's lines come back in `lines`
+ * ([{color, width, lines: [x0, y0, x1, y1, opacity, …]}]) instead of the SVG.
  * Throws for a view the trace cannot show (e.g. heads of an RNN).
  */
-export function buildSvg(view, trace, state, info, { subtitle = '' } = {}) {
+export function buildSvg(view, trace, state, info, { subtitle = '', forRaster = false } = {}) {
   if (!viewsFor(trace).includes(view)) throw new Error(`no ${view} view for this model`);
   const doc = new Doc();
+  if (forRaster) doc.rasterLines = [];
   const titles = { heads: 'headView', matrix: 'matrix', model: 'modelView', bars: 'bars', hidden: 'hidden' };
   const size = view === 'heads' ? headsSvg(doc, trace, state, subtitle)
     : view === 'matrix' ? matrixSvg(doc, trace, state, subtitle)
@@ -320,5 +329,6 @@ export function buildSvg(view, trace, state, info, { subtitle = '' } = {}) {
           : hiddenSvg(doc, trace, state, info, subtitle);
   const width = Math.ceil(Math.max(size.width, doc.minWidth ?? 0));
   const height = Math.ceil(size.height);
-  return { svg: doc.toString(width, height, `${t(titles[view])}${subtitle ? ` · ${subtitle}` : ''}`), width, height };
+  const svg = doc.toString(width, height, `${t(titles[view])}${subtitle ? ` · ${subtitle}` : ''}`);
+  return { svg, width, height, lines: doc.rasterLines ?? null };
 }
