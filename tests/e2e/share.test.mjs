@@ -219,6 +219,27 @@ describe('explorer links', () => {
     assertClean(log);
     await context.close();
   });
+  test('a model from the user\'s own file stays out of the link, and the menu says so', async () => {
+    const { page, log, context } = await openPage(browser, `${origin}/${hashOf({ model: INDUCTION, text: TEXT, layer: 1, lang: 'en' })}`);
+    await drawn(page);
+    const before = await page.evaluate(() => window.glasswing.traceCount);
+    await page.setInputFiles('#file-input', join(ROOT, 'tests', 'fixtures', 'gpt_l2_h4_zh.safetensors'));
+    await page.waitForFunction((n) => window.glasswing.traceCount > n && window.glasswing.state.modelKey.startsWith('user:'), before);
+    await page.waitForFunction(() => !new URLSearchParams(location.hash.slice(1)).has('model'));
+    await page.click('#share-menu summary');
+    assert.equal(await page.isVisible('#share-menu .share-note'), true);
+    assert.match(await page.textContent('#share-menu .share-note'), /your own file/);
+    assert.ok(!(await page.inputValue('#share-link')).includes('model='));
+    assert.ok(!(await page.inputValue('#share-element')).includes('model='));
+    // Shipped again: the note goes away and the model is back in the link.
+    await page.selectOption('#model-select', `shipped:${INDUCTION}`);
+    await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('model') === 'induction-gpt.safetensors');
+    await page.click('#share-menu summary');
+    await page.click('#share-menu summary');
+    assert.equal(await page.isVisible('#share-menu .share-note'), false);
+    assertClean(log);
+    await context.close();
+  });
 });
 
 // ---- exports --------------------------------------------------------------
