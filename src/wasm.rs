@@ -170,7 +170,7 @@ impl WasmTrainer {
         self.trainer.steps_done() as u32
     }
 
-    /// A held-out example's question (the part before the scored answer), to trace.
+    /// A whole held-out example (question, separator and answer, e.g. `cab>bac.`), to show and trace.
     #[wasm_bindgen(js_name = sampleText)]
     pub fn sample_text(&self, seed: u32) -> String {
         use rand::SeedableRng;
