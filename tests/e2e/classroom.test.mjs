@@ -284,6 +284,17 @@ describe('lesson', () => {
     const written = await page.evaluate(() => window.glasswing.generate.text);
     assert.ok(written.startsWith('我看见') && [...written].length === 4, written);
     await page.waitForFunction((w) => document.querySelector('.ex-gen-text')?.textContent.endsWith(w), written);
+    // The panel's own Step button: the lesson's text follows it.
+    await page.click('#generate-panel [data-gen="step"]');
+    await page.waitForFunction(() => [...window.glasswing.generate.text].length === 5);
+    await page.waitForFunction(() => [...document.querySelector('.ex-gen-text').textContent.split(/: /)[1]].length === 5);
+    // Space plays and pauses when no button has focus.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press(' ');
+    assert.equal(await page.evaluate(() => window.glasswing.generate.playing), true);
+    await page.keyboard.press(' ');
+    assert.equal(await page.evaluate(() => window.glasswing.generate.playing), false);
+    await page.evaluate(() => window.glasswing.generate.idle());
 
     await page.click('.lesson-next');
     await atStep(page, stepIndex('sampling'));

@@ -272,7 +272,11 @@ function generate(box) {
     await g.idle?.();
     draw();
   }
-  return { update: draw };
+  // The panel's own buttons (and Play) change the text too: follow its output.
+  const output = document.querySelector('#generate-panel .gen-output');
+  const watch = output && new MutationObserver(() => draw());
+  watch?.observe(output, { childList: true, subtree: true, characterData: true });
+  return { update: draw, destroy: () => watch?.disconnect() };
 }
 
 // ---- 9. temperature and top-k ----------------------------------------------------------
@@ -341,7 +345,7 @@ export const EXHIBITS = { ids, bag, softmax, rows, measure, heads, generate, tem
 
 /** Mounts the exhibit a step names into `box`, or nothing. */
 export function mountExhibit(name, box, ctx, step) {
-  box.replaceChildren();
+  box.replaceChildren(); // (the caller destroys the previous exhibit first)
   box.dataset.exhibit = name ?? '';
   const make = name ? EXHIBITS[name] : null;
   return make ? make(box, ctx, step) : { update() {} };

@@ -122,6 +122,7 @@ export class Lesson {
     const step = this.steps[k];
     // Focus inside the old exhibit would fall to the page: keep it in the lesson, on the title.
     const refocus = this.exhibitBox.contains(document.activeElement);
+    this.exhibit?.destroy?.();
     this.exhibit = mountExhibit(step.exhibit, this.exhibitBox, { store: this.store, page: this.page }, step);
     this.drawText();
     if (refocus) this.title.focus({ preventScroll: true });
@@ -138,6 +139,7 @@ export class Lesson {
     delete document.body.dataset.lessonStep;
     document.documentElement.style.setProperty('--lesson-h', '0px');
     clearSpotlight();
+    this.exhibit?.destroy?.();
     this.exhibit = null;
     this.exhibitBox.replaceChildren();
     // Focus goes back where it was before the lesson opened, if that still exists.
@@ -236,6 +238,12 @@ export class Lesson {
   render(trace, state, info) {
     if (this.shown === null || !this.exhibit || !info) return;
     if (this.root.dataset.ready !== 'true') return;
+    // Exhibits ignore the hover, so a pointer moving over the views need not rebuild them.
+    const key = [this.shown, state.pos, state.layer, state.head, state.lang, state.headsOn.join(), JSON.stringify(state.sampler ?? null), this.page.input.value].join('|');
+    if (trace === this.drawnTrace && key === this.drawnKey && this.exhibit === this.drawnExhibit) return;
+    this.drawnTrace = trace;
+    this.drawnKey = key;
+    this.drawnExhibit = this.exhibit;
     this.exhibit.update(trace, state, info);
   }
 }
