@@ -335,6 +335,7 @@ describe('classroom', () => {
     const rowsZh = await page.$$eval('#shortcuts td', (tds) => tds.map((td) => td.textContent));
     assert.ok(rowsZh.includes('打开或关闭课程') && rowsZh.includes('打开或关闭演示模式') && rowsZh.includes('上一层或下一层'));
     assert.equal(await page.textContent('#shortcuts h2'), '键盘快捷键');
+    await page.screenshot({ path: shotPath('shortcuts-zh') });
     await page.keyboard.press('?'); // "?" toggles it shut too
     await page.waitForFunction(() => !document.querySelector('#shortcuts').open);
 

@@ -76,12 +76,12 @@ The bars show the likeliest next tokens after the selected position. All 1000 pr
 
 \`h_t = tanh(W_ih · x_t + W_hh · h_(t−1) + b)\`
 
-Each step mixes the new character with the row above it, so the state carries a memory of everything read so far. Four characters give four rows, the 4 × 64 output; the last row, h_n, sums up the sentence. Each row times the output matrix W_o, through a softmax, gives the bars: \`probs = softmax(h · W_o)\`. Step along the rows with the buttons in this panel and watch the bars follow.`,
+Each step mixes the new character with the row above it, so the state carries a memory of everything read so far. Four characters give four rows, the 4 × 64 output; the last row, h_n, sums up the sentence. Each row times the output matrix W_o, plus a bias, through a softmax, gives the bars: \`probs = softmax(h · W_o + b_o)\`. Step along the rows with the buttons in this panel and watch the bars follow.`,
       zh: `这就是书里的网络 nn.RNN(32, 64)：每个字先变成 32 个数的向量，隐藏状态 h 有 64 个数。热图的每一行，是多读一个字之后的 h：
 
 \`h_t = tanh(W_ih · x_t + W_hh · h_(t−1) + b)\`
 
-每一步都把新读到的字和上一行混合在一起，所以状态里带着前面读过的全部内容，这就是 RNN 的“记忆”。四个字得到四行，也就是 4 × 64 的 output；最后一行 h_n 概括了整句话。每一行乘上输出矩阵 W_o，再经过 softmax，就得到概率条：\`probs = softmax(h · W_o)\`。用面板里的按钮一行一行往下走，看概率条怎样跟着变。`,
+每一步都把新读到的字和上一行混合在一起，所以状态里带着前面读过的全部内容，这就是 RNN 的“记忆”。四个字得到四行，也就是 4 × 64 的 output；最后一行 h_n 概括了整句话。每一行乘上输出矩阵 W_o，加上偏置，再经过 softmax，就得到概率条：\`probs = softmax(h · W_o + b_o)\`。用面板里的按钮一行一行往下走，看概率条怎样跟着变。`,
     },
   },
   {

@@ -36,7 +36,7 @@ export function initClassroom(hooks) {
   const paletteSelect = el('select', { id: 'palette-select', 'data-classroom': 'palette', 'aria-keyshortcuts': 'C' },
     PALETTE_NAMES.map((name) => el('option', { value: name })));
   paletteSelect.addEventListener('change', () => store.set({ palette: paletteSelect.value }));
-  const paletteLabel = el('label', { for: 'palette-select', class: 'palette-label' });
+  const paletteLabel = el('label', { for: 'palette-select', class: 'visually-hidden' }); // the options say "colours" themselves
   const helpBtn = el('button', { type: 'button', 'data-classroom': 'help', 'aria-keyshortcuts': '?', 'aria-haspopup': 'dialog', onclick: () => keys.open() });
   const status = el('p', { id: 'classroom-status', class: 'visually-hidden', role: 'status' });
   bar?.append(lessonBtn, presenterBtn, el('span', { class: 'palette-pick' }, paletteLabel, paletteSelect), helpBtn);
