@@ -21,7 +21,11 @@ pub fn standalone_json(trace: &Trace, title: &str, text: &str, vocab: Option<&[S
 /// (a token like `</script>`) can end the script element early.
 pub fn standalone_html(trace: &Trace, title: &str, text: &str, vocab: Option<&[String]>) -> String {
     let json = standalone_json(trace, title, text, vocab).replace('<', "\\u003c");
-    TEMPLATE.replacen("/*TRACE_JSON*/", &json, 1).replacen("/*RENDERER*/", RENDERER, 1)
+    // Fill by position in the template, never by searching the filled text:
+    // a token may itself contain a placeholder.
+    let (head, rest) = TEMPLATE.split_once("/*TRACE_JSON*/").expect("template has the JSON slot");
+    let (middle, tail) = rest.split_once("/*RENDERER*/").expect("template has the renderer slot");
+    [head, &json, middle, RENDERER, tail].concat()
 }
 
 #[cfg(test)]
@@ -40,13 +44,15 @@ mod tests {
             attention: Some(Array4::from_elem((1, 1, 2, 2), 0.5)),
             hidden: None,
         };
-        let html = standalone_html(&trace, "<b>t</b>", "x", None);
+        let html = standalone_html(&trace, "<b>t</b>", "/*RENDERER*/ /*TRACE_JSON*/", None);
         assert_eq!(html.matches("</script>").count(), 2, "only the template's two script ends");
         let start = html.find("application/json\">").unwrap() + 18;
         let end = html[start..].find("</script>").unwrap() + start;
         let json: serde_json::Value = serde_json::from_str(&html[start..end]).unwrap();
         assert_eq!(json["tokens"][0], "</script><script>alert(1)</script>");
         assert_eq!(json["title"], "<b>t</b>");
+        assert_eq!(json["text"], "/*RENDERER*/ /*TRACE_JSON*/", "placeholders in the text stay text");
+        assert!(html.contains("glasswingStandalone"), "the renderer is in the page");
         assert_eq!(json["probs"][1][0], 0.5);
     }
 }
