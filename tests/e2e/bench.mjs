@@ -5,6 +5,8 @@
 //   trace (with the typed arrays transferred back) plus drawing every view,
 //   without the 150 ms typing debounce; and one real keystroke with it;
 // - the wasm's size, raw and gzipped;
+// - forward with trace, wasm in the page vs native, for the very same models
+//   and ids (benchCases / `glasswing bench --json`), as a ratio;
 // - training (www/js/train/): steps/s of the shipped reverse model's settings
 //   (benchTrainingOptions) in the training worker next to `glasswing bench`'s
 //   native figure from the same run, and wall time to 99% held-out exact
@@ -115,6 +117,42 @@ async function retrace(browser, origin, dpr) {
   return { rows, keystroke };
 }
 
+/** `glasswing bench --json`: median forward-with-trace µs of each bench case, natively. */
+function nativeForward() {
+  const cli = join(ROOT, 'target', 'release', 'glasswing');
+  if (!existsSync(cli)) return new Map();
+  const out = execFileSync(cli, ['bench', '--json', '--runs', '30'], { encoding: 'utf8' });
+  return new Map(out.trim().split('\n').map((line) => JSON.parse(line)).map((r) => [r.name, r.micros]));
+}
+
+/** The same cases (benchCases: same models, same ids) timed in the page's wasm, median of 15 batches of 10. */
+async function wasmForward(browser, origin) {
+  const { page, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors`);
+  const rows = await page.evaluate(async () => {
+    const { default: init, benchCases } = await import('/pkg/glasswing.js');
+    await init();
+    const out = [];
+    for (const t of [16, 64, 256]) {
+      for (const c of benchCases(t)) {
+        for (let i = 0; i < 3; i++) c.model.traceIds(c.ids);
+        // performance.now() is coarse (100 µs) here: time batches of 10.
+        const times = [];
+        for (let i = 0; i < 15; i++) {
+          const t0 = performance.now();
+          for (let j = 0; j < 10; j++) c.model.traceIds(c.ids);
+          times.push(((performance.now() - t0) * 1000) / 10);
+        }
+        times.sort((a, b) => a - b);
+        out.push({ name: c.name, micros: times[7] });
+        c.model.free();
+      }
+    }
+    return out;
+  });
+  await context.close();
+  return rows;
+}
+
 /** `glasswing bench`'s training lines: {stepsPerSec, seconds, steps}, or null without the CLI. */
 function nativeTraining() {
   const cli = join(ROOT, 'target', 'release', 'glasswing');
@@ -169,6 +207,7 @@ async function panelTraining(browser, origin) {
 }
 
 const native = nativeTraining(); // before the browser starts, so the two never share the CPU
+const nativeFwd = nativeForward();
 const { server, origin } = await serve();
 const browser = await launch();
 try {
@@ -186,6 +225,13 @@ try {
       console.log(`${String(r.T).padStart(5)}   ${ms(r.total).padStart(9)}   ${ms(r.trace).padStart(9)}      ${ms(r.render).padStart(9)}      ${ms(r.heads).padStart(9)}`);
     }
     console.log(`one keystroke at T=64 through the 150 ms debounce, to drawn: ${ms(keystroke)}`);
+  }
+
+  console.log('\nforward with trace, same models and ids (benchCases), median µs: wasm in Chromium vs native CLI');
+  for (const r of await wasmForward(browser, origin)) {
+    const n = nativeFwd.get(r.name);
+    const ratio = n ? `${(r.micros / n).toFixed(2)} x native time` : 'native: ?';
+    console.log(`  ${r.name.padEnd(28)} wasm ${r.micros.toFixed(0).padStart(7)} µs   native ${n ? n.toFixed(0).padStart(7) : '      ?'} µs   ${ratio}`);
   }
 
   console.log('\ntraining gpt2 L2 H2 d32 reverse, batch 16 (benchTrainingOptions), in a Web Worker:');
