@@ -428,6 +428,7 @@ export class TrainPanel {
     this.status = status;
     this.root.dataset.status = status;
     // The primary button keeps focus as it turns from Start to Pause to Resume.
+    this.renderButtons();
     this.announce();
     this.schedule();
   }
@@ -477,15 +478,15 @@ export class TrainPanel {
     if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
   }
 
-  render() {
-    const lang = this.lang();
+  /**
+   * The buttons follow the status at once (not at the next frame), so a click
+   * on Pause is answered by "Resume" before anything else is drawn.
+   */
+  renderButtons() {
     const s = this.status;
-    const running = s === 'running';
     const busy = ['running', 'paused', 'done', 'starting'].includes(s);
-    const task = this.els.task.value;
     const { els } = this;
-
-    // Buttons: one primary button that reads Start, Pause, Resume or Finished.
+    // One primary button that reads Start, Pause, Resume or Finished.
     const goKey = { running: 'trainPause', paused: 'trainResume', done: 'trainFinished', starting: 'trainStarting' }[s] ?? 'trainStart';
     els.go.textContent = t(goKey);
     els.go.dataset.action = goKey;
@@ -497,6 +498,15 @@ export class TrainPanel {
     for (const c of els.settings.querySelectorAll('input, select, textarea')) c.disabled = busy;
     els.explore.disabled = !this.hasRun() || !this.explore;
     els.download.disabled = !this.hasRun();
+  }
+
+  render() {
+    const lang = this.lang();
+    const s = this.status;
+    const running = s === 'running';
+    const task = this.els.task.value;
+    const { els } = this;
+    this.renderButtons();
     this.root.dataset.step = String(this.step);
 
     // Settings: task description, text hint, example, parameter count.
