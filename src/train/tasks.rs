@@ -171,13 +171,15 @@ impl Task {
 /// A small probabilistic grammar. English: number agreement between subject
 /// and verb, across an optional relative clause ("the cat that the dogs see
 /// runs."). Chinese: the measure word agrees with the noun (一只猫, 一条狗,
-/// 一本书), with an optional 的-clause ("我看见的那只猫跑了。").
+/// 一本书), with an optional 的-clause ("我看见的那只猫跑了。"), and the
+/// chapter's sentence with its variants ("我喜欢在深夜的星空下伴随着月亮轻轻地想你。").
 mod toy {
     use rand::Rng;
     use rand_chacha::ChaCha8Rng;
 
     pub const MAX_CHARS: usize = 48;
-    pub const ALPHABET: [&str; 3] = ["abcdefghijklmnopqrstuvwxyz .", "我你他看见喜欢的那一只条本猫狗鸟鱼书跑了睡叫很小大。", "两三"];
+    pub const ALPHABET: [&str; 4] =
+        ["abcdefghijklmnopqrstuvwxyz .", "我你他看见喜欢的那一只条本猫狗鸟鱼书跑了睡叫很小大。", "两三", "在深夜里星空下伴随着月亮轻地想"];
 
     const NOUNS: [(&str, &str); 3] = [("cat", "cats"), ("dog", "dogs"), ("bird", "birds")];
     const VERBS_T: [(&str, &str); 3] = [("sees", "see"), ("likes", "like"), ("hears", "hear")];
@@ -222,8 +224,19 @@ mod toy {
         format!("{}{measure}{noun}", pick(rng, &ZH_NUMBERS))
     }
 
+    /// The chapter's sentence and its neighbours: 我喜欢在深夜的星空下伴随着月亮轻轻地想你。
+    fn chinese_night(rng: &mut ChaCha8Rng) -> String {
+        let (subject, object) = (pick(rng, &ZH_SUBJECTS), pick(rng, &ZH_SUBJECTS));
+        let when = pick(rng, &["深夜", "夜里"]);
+        let (sky, companion) = if rng.random_bool(0.5) { ("星空", "月亮") } else { ("月亮", "星空") };
+        format!("{subject}喜欢在{when}的{sky}下伴随着{companion}轻轻地想{object}。")
+    }
+
     fn chinese(rng: &mut ChaCha8Rng) -> String {
         let subject = pick(rng, &ZH_SUBJECTS);
+        if rng.random_bool(0.2) {
+            return chinese_night(rng);
+        }
         if rng.random_bool(0.3) {
             // 的-clause: "我看见的那只猫跑了。"
             let (noun, measure) = pick(rng, &ZH_NOUNS);

@@ -183,15 +183,21 @@ describe('lesson', () => {
     assert.equal(await page.evaluate(() => window.glasswing.state.pos), 5);
     assert.deepEqual((await barsTop(page)).slice(0, 2).sort(), ['狗', '鱼']);
 
-    // Self-attention on the chapter's sentence: the untrained GPT spreads it almost evenly.
+    // Self-attention on the chapter's sentence: at 着, layer 2 head 2 of the toy GPT
+    // looks back at 星 (which sky was named), the heads look at different places,
+    // and the bars then give 月 (the prose claims all three).
     await goTo('attention');
     s = await snapshot(page);
-    assert.equal(s.model, 'shipped:gpt-untrained.safetensors');
+    assert.equal(s.model, 'shipped:toy-gpt.safetensors');
     assert.equal(s.traced, STARRY);
     assert.deepEqual(s.lit, ['matrix-panel']);
-    const spread = await page.$$eval('.ex-head', (bs) => bs.map((b) => Number(/([\d.]+)%$/.exec(b.textContent)[1])));
-    assert.equal(spread.length, 4);
-    for (const w of spread) assert.ok(w > 3 && w < 8, `near 1/20 = 5%: ${w}%`);
+    const targets = (await page.getAttribute('.ex-heads', 'data-targets')).split(',').map(Number);
+    assert.equal(targets.length, 4);
+    assert.equal(targets[1], 7, `layer 2 head 2 looks at 星 (position 7): ${targets}`);
+    assert.ok(new Set(targets).size >= 3, `the heads look at different places: ${targets}`);
+    const weights = await page.$$eval('.ex-head', (bs) => bs.map((b) => Number(/([\d.]+)%$/.exec(b.textContent)[1])));
+    assert.ok(weights[1] > 90, `almost all of head 2's attention: ${weights[1]}%`);
+    assert.equal((await barsTop(page))[0], '月');
 
     // Several heads: at the last w, layer 1, the heads look at |, m, b (what comes next) and the earlier w.
     await goTo('heads');

@@ -102,17 +102,19 @@ After 那只 it bets on 猫 or 鸟 and leaves 狗 almost nothing. Try 那条 wit
   },
   {
     id: 'attention',
-    setup: { model: UNTRAINED_GPT, text: STARRY, pos: null, layer: 0, head: 0 },
+    // The toy GPT learned the chapter's sentence and its variants, where 星空 and
+    // 月亮 trade places: at 着 it must look back to see which one was named.
+    setup: { model: TOY_GPT, text: STARRY, pos: 12, layer: 1, head: 1 },
     target: ['#matrix-panel'],
     exhibit: 'heads',
     title: { en: 'Self-attention: every token looks back', zh: '自注意力：每个词元都回头看' },
     body: {
-      en: `A Transformer does not pass one memory along. At every position, self-attention scores all the tokens so far and takes a weighted mix of them. In the matrix, the row of the last 你 shows how much it looks at each earlier character. Every row adds up to 1, and the grey triangle is the future, which a decoder may not see.
+      en: `A Transformer does not pass one memory along. At every position, self-attention scores all the tokens so far and takes a weighted mix of them.
 
-This GPT is untrained, so its attention is spread almost evenly, about 1/20 to each character. None of the shipped trained models knows these characters: the next step uses one that has learned where to look.`,
-      zh: `Transformer 不是把一份记忆一路往下传。在每个位置上，自注意力给到目前为止的所有词元打分，再按权重把它们混合起来。矩阵里最后一个“你”的那一行，表示它看前面每个字看了多少。每一行加起来都等于 1，灰色三角是“未来”，解码器不许偷看。
+This small GPT learned sentences like the chapter's 我喜欢在深夜的星空下伴随着月亮轻轻地想你, in which 星空 and 月亮 trade places: after 伴随着 comes whichever was not named before. At 着 (selected) the model has to look back to choose. In layer 2, head 2 puts almost all of its attention on 星, six characters back, and the bars give 月 more than 99%. The other heads look elsewhere. Every row of the matrix adds up to 1, and the grey triangle is the future, which a decoder may not see.`,
+      zh: `Transformer 不是把一份记忆一路往下传。在每个位置上，自注意力给到目前为止的所有词元打分，再按权重把它们混合起来。
 
-这个 GPT 没训练过，所以注意力几乎平均分配，每个字大约 1/20。内置的训练好的模型都不认识这些字，下一步换一个已经学会“往哪儿看”的模型。`,
+这个小 GPT 学过和书里那句同类的句子：「我喜欢在深夜的星空下伴随着月亮轻轻地想你」，其中“星空”和“月亮”会互换位置，“伴随着”后面接的，一定是前面没说过的那一个。选中的位置是“着”，模型得回头看才能决定：第 2 层的第 2 个头几乎把全部注意力放在六个字之前的“星”上，于是概率条给“月”超过 99%。其他头各看各的地方。矩阵的每一行加起来都等于 1，灰色三角是“未来”，解码器不许偷看。`,
     },
   },
   {
