@@ -107,8 +107,12 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
 /// `{data: Float32Array, shape: number[]}` for one n-d array (row-major).
 fn tensor_to_js<D: ndarray::Dimension>(array: &ndarray::Array<f32, D>) -> JsValue {
     let obj = Object::new();
-    let data: Vec<f32> = array.iter().copied().collect();
-    set(&obj, "data", &Float32Array::from(data.as_slice()));
+    // Traces are standard layout: one copy, straight into JS memory.
+    let data = match array.as_slice() {
+        Some(slice) => Float32Array::from(slice),
+        None => Float32Array::from(array.iter().copied().collect::<Vec<f32>>().as_slice()),
+    };
+    set(&obj, "data", &data);
     let shape: Array = array.shape().iter().map(|&n| JsValue::from(n as u32)).collect();
     set(&obj, "shape", &shape);
     obj.into()

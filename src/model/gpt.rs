@@ -3,12 +3,12 @@
 //! Shapes: T = tokens, C = n_embd, H = n_head, D = C / H (head dim),
 //! V = vocab, P = n_positions, L = n_layer.
 
-use ndarray::{s, Array1, Array2, Array3, Array4, ArrayViewD, ArrayViewMutD, Axis};
+use ndarray::{s, Array1, Array2, Array3, Array4, ArrayView2, ArrayViewD, ArrayViewMutD, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
-use crate::ops::{gather_rows, first_rows, gelu_tanh, layer_norm, linear, linear_t, softmax_inplace, softmax_rows};
+use crate::ops::{gelu_tanh, softmax_inplace, softmax_rows};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GptConfig {
@@ -91,32 +91,15 @@ pub struct GptOutput {
 
 impl Gpt {
     /// Forward pass over `ids` (already checked: non-empty, in range, T <= P).
+    /// The one GPT forward in the crate: training reads the same activations.
     pub fn forward(&self, ids: &[usize]) -> GptOutput {
-        let cfg = &self.config;
-        let t = ids.len();
+        let acts = forward_with_activations(self, ids);
+        let (t, cfg) = (ids.len(), &self.config);
         let mut attention = Array4::<f32>::zeros((cfg.n_layer, cfg.n_head, t, t));
-        // x: [T, C] residual stream
-        let mut x = gather_rows(&self.wte, ids) + first_rows(&self.wpe, t);
-        for (l, block) in self.blocks.iter().enumerate() {
-            let h = layer_norm(&x, &block.ln_1_w, &block.ln_1_b, cfg.eps());
-            let (y, att) = self.attention(block, &h); // y: [T, C], att: [H, T, T]
-            attention.slice_mut(s![l, .., .., ..]).assign(&att);
-            x += &y;
-            let h = layer_norm(&x, &block.ln_2_w, &block.ln_2_b, cfg.eps());
-            x += &mlp(block, &h);
+        for (l, block) in acts.blocks.iter().enumerate() {
+            attention.slice_mut(s![l, .., .., ..]).assign(&block.att);
         }
-        let x = layer_norm(&x, &self.ln_f_w, &self.ln_f_b, cfg.eps());
-        let head = self.lm_head.as_ref().unwrap_or(&self.wte);
-        let logits = linear_t(&x.view(), &head.view(), None); // [T, V]
-        GptOutput { probs: softmax_rows(logits), attention }
-    }
-
-    /// Causal multi-head self-attention: h [T, C] -> (output [T, C], weights [H, T, T]).
-    fn attention(&self, block: &Block, h: &Array2<f32>) -> (Array2<f32>, Array3<f32>) {
-        let qkv = linear(&h.view(), &block.c_attn_w.view(), &block.c_attn_b.view()); // [T, 3C]
-        let (merged, weights) = causal_self_attention(&qkv, self.config.n_head);
-        let out = linear(&merged.view(), &block.attn_proj_w.view(), &block.attn_proj_b.view());
-        (out, weights)
+        GptOutput { probs: acts.probs, attention }
     }
 }
 
@@ -145,10 +128,76 @@ pub(crate) fn causal_self_attention(qkv: &Array2<f32>, n_head: usize) -> (Array2
     (merged, weights)
 }
 
-/// Feed-forward: h [T, C] -> gelu(h W_fc + b) W_proj + b -> [T, C].
-fn mlp(block: &Block, h: &Array2<f32>) -> Array2<f32> {
-    let a = linear(&h.view(), &block.c_fc_w.view(), &block.c_fc_b.view()).mapv_into(gelu_tanh); // [T, 4C]
-    linear(&a.view(), &block.mlp_proj_w.view(), &block.mlp_proj_b.view())
+/// LayerNorm activations kept for the backward pass.
+pub(crate) struct NormCache {
+    pub(crate) xhat: Array2<f32>, // [T, C] normalised input, before the affine map
+    pub(crate) rstd: Array1<f32>, // [T] 1 / sqrt(var + eps)
+}
+
+pub(crate) struct BlockCache {
+    pub(crate) ln_1: NormCache,
+    pub(crate) h1: Array2<f32>,    // [T, C] ln_1 output
+    pub(crate) qkv: Array2<f32>,   // [T, 3C]
+    pub(crate) att: Array3<f32>,   // [H, T, T] softmax weights
+    pub(crate) y: Array2<f32>,     // [T, C] heads merged, before c_proj
+    pub(crate) ln_2: NormCache,
+    pub(crate) h2: Array2<f32>,    // [T, C] ln_2 output
+    pub(crate) fc: Array2<f32>,    // [T, 4C] before GELU
+    pub(crate) act: Array2<f32>,   // [T, 4C] after GELU
+}
+
+/// Every activation of one forward pass: what inference reads its trace
+/// from, and what training's backward pass (train/gpt.rs) consumes.
+pub(crate) struct GptCache {
+    pub(crate) ids: Vec<usize>,
+    pub(crate) blocks: Vec<BlockCache>,
+    pub(crate) ln_f: NormCache,
+    pub(crate) hf: Array2<f32>,       // [T, C] final LayerNorm output
+    pub(crate) probs: Array2<f32>, // [T, V]
+}
+
+/// LayerNorm that also returns what its backward pass needs.
+fn norm_forward(x: &Array2<f32>, w: &Array1<f32>, b: &Array1<f32>, eps: f32) -> (Array2<f32>, NormCache) {
+    let mut xhat = x.clone();
+    let mut rstd = Array1::<f32>::zeros(x.nrows());
+    for (mut row, r) in xhat.rows_mut().into_iter().zip(rstd.iter_mut()) {
+        let n = row.len() as f32;
+        let mean = row.sum() / n;
+        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        *r = 1.0 / (var + eps).sqrt();
+        row.mapv_inplace(|v| (v - mean) * *r);
+    }
+    let out = &xhat * w + b;
+    (out, NormCache { xhat, rstd })
+}
+
+/// x [T, in] @ w [in, out] + b.
+fn affine(x: &ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>) -> Array2<f32> {
+    x.dot(w) + b
+}
+
+/// The GPT forward pass, keeping every activation.
+pub(crate) fn forward_with_activations(m: &Gpt, ids: &[usize]) -> GptCache {
+    let cfg = &m.config;
+    let t = ids.len();
+    let eps = cfg.eps();
+    let mut x = m.wte.select(Axis(0), ids) + m.wpe.slice(s![..t, ..]); // [T, C]
+    let mut blocks = Vec::with_capacity(cfg.n_layer);
+    for b in &m.blocks {
+        let (h1, ln_1) = norm_forward(&x, &b.ln_1_w, &b.ln_1_b, eps);
+        let qkv = affine(&h1.view(), &b.c_attn_w, &b.c_attn_b); // [T, 3C]
+        let (y, att) = causal_self_attention(&qkv, cfg.n_head); // [T, C], [H, T, T]
+        x = x + affine(&y.view(), &b.attn_proj_w, &b.attn_proj_b);
+        let (h2, ln_2) = norm_forward(&x, &b.ln_2_w, &b.ln_2_b, eps);
+        let fc = affine(&h2.view(), &b.c_fc_w, &b.c_fc_b);
+        let act = fc.mapv(gelu_tanh);
+        x = x + affine(&act.view(), &b.mlp_proj_w, &b.mlp_proj_b);
+        blocks.push(BlockCache { ln_1, h1, qkv, att, y, ln_2, h2, fc, act });
+    }
+    let (hf, ln_f) = norm_forward(&x, &m.ln_f_w, &m.ln_f_b, eps);
+    let head = m.lm_head.as_ref().unwrap_or(&m.wte);
+    let probs = softmax_rows(hf.dot(&head.t())); // [T, V]
+    GptCache { ids: ids.to_vec(), blocks, ln_f, hf, probs }
 }
 
 // ---- tensor names (Hugging Face GPT-2) ----

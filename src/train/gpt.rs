@@ -1,54 +1,14 @@
-//! GPT-2 forward pass that keeps its activations, and the backward pass that
-//! uses them, block by block in the manner of llm.c's `train_gpt2.c`.
+//! The GPT-2 backward pass, block by block in the manner of llm.c's
+//! `train_gpt2.c`, over the activations the forward pass keeps
+//! (`model::gpt::forward_with_activations`).
 //! Gradients land in a `Gpt` of the same shape (see `Model::zeros_like`).
 //!
 //! Shapes: T tokens, C = n_embd, H heads, D = C / H, V vocab.
 
-use ndarray::{s, Array1, Array2, Array3, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView2, Axis};
 
-use crate::model::gpt::{causal_self_attention, Block};
+use crate::model::gpt::{Block, GptCache, NormCache};
 use crate::model::Gpt;
-use crate::ops::{gelu_tanh, softmax_rows};
-
-/// LayerNorm activations kept for the backward pass.
-struct NormCache {
-    xhat: Array2<f32>, // [T, C] normalised input, before the affine map
-    rstd: Array1<f32>, // [T] 1 / sqrt(var + eps)
-}
-
-struct BlockCache {
-    ln_1: NormCache,
-    h1: Array2<f32>,    // [T, C] ln_1 output
-    qkv: Array2<f32>,   // [T, 3C]
-    att: Array3<f32>,   // [H, T, T] softmax weights
-    y: Array2<f32>,     // [T, C] heads merged, before c_proj
-    ln_2: NormCache,
-    h2: Array2<f32>,    // [T, C] ln_2 output
-    fc: Array2<f32>,    // [T, 4C] before GELU
-    act: Array2<f32>,   // [T, 4C] after GELU
-}
-
-pub struct GptCache {
-    ids: Vec<usize>,
-    blocks: Vec<BlockCache>,
-    ln_f: NormCache,
-    hf: Array2<f32>,       // [T, C] final LayerNorm output
-    pub probs: Array2<f32>, // [T, V]
-}
-
-fn norm_forward(x: &Array2<f32>, w: &Array1<f32>, b: &Array1<f32>, eps: f32) -> (Array2<f32>, NormCache) {
-    let mut xhat = x.clone();
-    let mut rstd = Array1::<f32>::zeros(x.nrows());
-    for (mut row, r) in xhat.rows_mut().into_iter().zip(rstd.iter_mut()) {
-        let n = row.len() as f32;
-        let mean = row.sum() / n;
-        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
-        *r = 1.0 / (var + eps).sqrt();
-        row.mapv_inplace(|v| (v - mean) * *r);
-    }
-    let out = &xhat * w + b;
-    (out, NormCache { xhat, rstd })
-}
 
 /// dout [T, C] -> dx [T, C]; accumulates dw, db.
 fn norm_backward(dout: &Array2<f32>, cache: &NormCache, w: &Array1<f32>, dw: &mut Array1<f32>, db: &mut Array1<f32>) -> Array2<f32> {
@@ -75,11 +35,6 @@ fn gelu_grad(x: f32) -> f32 {
     0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * S * (1.0 + 3.0 * 0.044_715 * x * x)
 }
 
-/// x [T, in] @ w [in, out] + b.
-fn affine(x: &ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>) -> Array2<f32> {
-    x.dot(w) + b
-}
-
 /// Backward of `affine`: dout [T, out] -> dx [T, in]; accumulates dw, db.
 fn affine_backward(dout: &Array2<f32>, x: &ArrayView2<f32>, w: &Array2<f32>, dw: &mut Array2<f32>, db: &mut Array1<f32>) -> Array2<f32> {
     *dw += &x.t().dot(dout);
@@ -87,32 +42,9 @@ fn affine_backward(dout: &Array2<f32>, x: &ArrayView2<f32>, w: &Array2<f32>, dw:
     dout.dot(&w.t())
 }
 
-pub fn forward(m: &Gpt, ids: &[usize]) -> GptCache {
-    let cfg = &m.config;
-    let t = ids.len();
-    let eps = cfg.eps();
-    let mut x = m.wte.select(Axis(0), ids) + m.wpe.slice(s![..t, ..]); // [T, C]
-    let mut blocks = Vec::with_capacity(cfg.n_layer);
-    for b in &m.blocks {
-        let (h1, ln_1) = norm_forward(&x, &b.ln_1_w, &b.ln_1_b, eps);
-        let qkv = affine(&h1.view(), &b.c_attn_w, &b.c_attn_b); // [T, 3C]
-        let (y, att) = causal_self_attention(&qkv, cfg.n_head); // [T, C], [H, T, T]
-        x = x + affine(&y.view(), &b.attn_proj_w, &b.attn_proj_b);
-        let (h2, ln_2) = norm_forward(&x, &b.ln_2_w, &b.ln_2_b, eps);
-        let fc = affine(&h2.view(), &b.c_fc_w, &b.c_fc_b);
-        let act = fc.mapv(gelu_tanh);
-        x = x + affine(&act.view(), &b.mlp_proj_w, &b.mlp_proj_b);
-        blocks.push(BlockCache { ln_1, h1, qkv, att, y, ln_2, h2, fc, act });
-    }
-    let (hf, ln_f) = norm_forward(&x, &m.ln_f_w, &m.ln_f_b, eps);
-    let head = m.lm_head.as_ref().unwrap_or(&m.wte);
-    let probs = softmax_rows(hf.dot(&head.t())); // [T, V]
-    GptCache { ids: ids.to_vec(), blocks, ln_f, hf, probs }
-}
-
 /// Accumulates into `g` the gradient of the loss whose gradient with respect
 /// to the logits is `dlogits` [T, V].
-pub fn backward(m: &Gpt, cache: &GptCache, dlogits: &Array2<f32>, g: &mut Gpt) {
+pub(crate) fn backward(m: &Gpt, cache: &GptCache, dlogits: &Array2<f32>, g: &mut Gpt) {
     let cfg = &m.config;
     let (t, c, nh, d) = (cache.ids.len(), cfg.n_embd, cfg.n_head, cfg.head_dim());
     let head = m.lm_head.as_ref().unwrap_or(&m.wte);

@@ -1,37 +1,22 @@
-//! RNN forward pass that keeps its states, and backpropagation through time.
+//! Backpropagation through time over the states the RNN's forward pass records.
 //! Gradients land in an `Rnn` of the same shape (see `Model::zeros_like`).
 //!
 //! Shapes: T tokens, E = embed_dim, H = hidden_size, V vocab.
 
 use ndarray::{Array1, Array2, Axis};
 
+use crate::model::rnn::RnnOutput;
 use crate::model::{Nonlinearity, Rnn};
-use crate::ops::softmax_rows;
 
+/// The inference pass already records every layer's states (`hidden`):
+/// that and the ids are all backpropagation through time needs.
 pub struct RnnCache {
     ids: Vec<usize>,
-    inputs: Vec<Array2<f32>>, // per layer: [T, in] what the layer read
-    states: Vec<Array2<f32>>, // per layer: [T, H] h_1 .. h_T after the nonlinearity
-    pub probs: Array2<f32>,   // [T, V]
+    pub out: RnnOutput, // probs [T, V], hidden [L, T, H]
 }
 
 pub fn forward(m: &Rnn, ids: &[usize]) -> RnnCache {
-    let cfg = &m.config;
-    let mut input = m.embed.select(Axis(0), ids); // [T, E]
-    let (mut inputs, mut states) = (Vec::new(), Vec::new());
-    for layer in &m.layers {
-        let pre_input = input.dot(&layer.w_ih.t()) + &layer.b_ih + &layer.b_hh; // [T, H]
-        let mut hs = Array2::<f32>::zeros((ids.len(), cfg.hidden_size));
-        let mut h = Array1::<f32>::zeros(cfg.hidden_size);
-        for (t, pre) in pre_input.rows().into_iter().enumerate() {
-            h = (&pre + &layer.w_hh.dot(&h)).mapv_into(|v| cfg.nonlinearity.apply(v));
-            hs.row_mut(t).assign(&h);
-        }
-        inputs.push(std::mem::replace(&mut input, hs.clone()));
-        states.push(hs);
-    }
-    let probs = softmax_rows(input.dot(&m.head_w.t()) + &m.head_b);
-    RnnCache { ids: ids.to_vec(), inputs, states, probs }
+    RnnCache { ids: ids.to_vec(), out: m.forward(ids) }
 }
 
 /// d act(pre) / d pre, written in terms of the output h = act(pre).
@@ -45,12 +30,15 @@ fn act_grad(nonlinearity: Nonlinearity, h: f32) -> f32 {
 /// Accumulates into `g` the gradient for `dlogits` [T, V], through time.
 pub fn backward(m: &Rnn, cache: &RnnCache, dlogits: &Array2<f32>, g: &mut Rnn) {
     let cfg = &m.config;
-    let top = cache.states.last().expect("at least one layer");
-    g.head_w += &dlogits.t().dot(top);
+    let states = |k: usize| cache.out.hidden.index_axis(Axis(0), k); // [T, H]
+    g.head_w += &dlogits.t().dot(&states(cfg.num_layers - 1));
     g.head_b += &dlogits.sum_axis(Axis(0));
     let mut dstates = dlogits.dot(&m.head_w); // [T, H] gradient reaching the top layer's states
     for (k, layer) in m.layers.iter().enumerate().rev() {
-        let (hs, xs, gl) = (&cache.states[k], &cache.inputs[k], &mut g.layers[k]);
+        let hs = states(k);
+        // What layer k read: the embeddings, or the states of the layer below.
+        let xs = if k == 0 { m.embed.select(Axis(0), &cache.ids) } else { states(k - 1).to_owned() }; // [T, in]
+        let gl = &mut g.layers[k];
         let mut dpre_all = Array2::<f32>::zeros(hs.raw_dim()); // [T, H]
         let mut dh_next = Array1::<f32>::zeros(cfg.hidden_size); // from step t+1 through W_hh
         for t in (0..hs.nrows()).rev() {
@@ -64,7 +52,7 @@ pub fn backward(m: &Rnn, cache: &RnnCache, dlogits: &Array2<f32>, g: &mut Rnn) {
             }
             dpre_all.row_mut(t).assign(&dpre);
         }
-        gl.w_ih += &dpre_all.t().dot(xs);
+        gl.w_ih += &dpre_all.t().dot(&xs);
         let db = dpre_all.sum_axis(Axis(0));
         gl.b_ih += &db;
         gl.b_hh += &db;

@@ -308,20 +308,22 @@ fn init(args: InitArgs) -> Result<()> {
 }
 
 fn run_bench(args: BenchArgs) {
+    // Line by line through write_stdout, so `| head` ends the output quietly.
+    let say = |line: String| write_stdout(&(line + "\n"));
     if args.json {
         for t in [16, 64, 256] {
             for case in bench::cases(t) {
                 let micros = bench::median_trace_micros(&case, args.runs);
-                println!("{}", serde_json::json!({ "name": case.name, "micros": micros }));
+                say(format!("{}", serde_json::json!({ "name": case.name, "micros": micros })));
             }
         }
         return;
     }
-    println!("{:<28} {:>12} {:>14}", "case (forward with trace)", "median µs", "tokens/s");
+    say(format!("{:<28} {:>12} {:>14}", "case (forward with trace)", "median µs", "tokens/s"));
     for t in [16, 64] {
         for case in bench::cases(t) {
             let micros = bench::median_trace_micros(&case, args.runs);
-            println!("{:<28} {:>12.1} {:>14.0}", case.name, micros, case.ids.len() as f64 / (micros / 1e6));
+            say(format!("{:<28} {:>12.1} {:>14.0}", case.name, micros, case.ids.len() as f64 / (micros / 1e6)));
         }
     }
     // Training: steps per second, then wall time until reverse reaches 99% held-out exact match.
@@ -333,7 +335,7 @@ fn run_bench(args: BenchArgs) {
         trainer.step();
         if trainer.steps_done() == 200 {
             let secs = start.elapsed().as_secs_f64();
-            println!("\ntraining gpt2 L2 H2 d32 reverse, batch {}: {:.1} steps/s", trainer.settings.batch_size, 200.0 / secs);
+            say(format!("\ntraining gpt2 L2 H2 d32 reverse, batch {}: {:.1} steps/s", trainer.settings.batch_size, 200.0 / secs));
         }
         if trainer.steps_done() % 100 == 0 && trainer.evaluate(200).exact_match >= 0.99 {
             reached = Some((trainer.steps_done(), start.elapsed().as_secs_f64()));
@@ -341,7 +343,7 @@ fn run_bench(args: BenchArgs) {
         }
     }
     match reached {
-        Some((steps, secs)) => println!("reverse to 99% held-out exact match: {secs:.1} s ({steps} steps, native)"),
-        None => println!("reverse did not reach 99% in {} steps", options.steps),
+        Some((steps, secs)) => say(format!("reverse to 99% held-out exact match: {secs:.1} s ({steps} steps, native)")),
+        None => say(format!("reverse did not reach 99% in {} steps", options.steps)),
     }
 }
