@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DICTS } from '../../www/js/i18n.js';
-import { canvasStats, launch, openPage, serve, shotPath } from './helpers.mjs';
+import { canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
 
 let server;
 let origin;
@@ -36,12 +36,7 @@ async function open(lang = 'en', viewport) {
   return opened;
 }
 
-function assertClean(log) {
-  assert.deepEqual(log.consoleErrors, [], 'console errors');
-  assert.deepEqual(log.pageErrors, [], 'page errors');
-  assert.deepEqual(log.dialogs, [], 'dialogs');
-  assert.deepEqual(log.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:')), [], 'off-origin requests');
-}
+const assertClean = (log) => assertPageClean(log, origin, { failed: false, http: false });
 
 /** Waits until lesson step k is open and its setup has finished. */
 async function atStep(page, k) {

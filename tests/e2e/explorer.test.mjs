@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FIXTURES, WWW, canvasStats, launch, openPage, pickModel, serve, shotPath, typeText } from './helpers.mjs';
+import { FIXTURES, WWW, canvasStats, launch, openPage, pickModel, serve, shotPath, typeText, assertClean as assertPageClean } from './helpers.mjs';
 
 let server;
 let origin;
@@ -26,16 +26,7 @@ after(async () => {
   server?.close();
 });
 
-/** Nothing went wrong on the page: no console or script error, no failed or off-origin request. */
-function assertClean(log) {
-  assert.deepEqual(log.consoleErrors, [], 'console errors');
-  assert.deepEqual(log.pageErrors, [], 'page errors');
-  assert.deepEqual(log.failed, [], 'failed requests');
-  assert.deepEqual(log.httpErrors, [], 'HTTP errors');
-  assert.deepEqual(log.dialogs, [], 'dialogs');
-  const foreign = log.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-  assert.deepEqual(foreign, [], 'requests to another origin');
-}
+const assertClean = (log) => assertPageClean(log, origin);
 
 const state = (page) => page.evaluate(() => ({ ...window.glasswing.state }));
 const traceCount = (page) => page.evaluate(() => window.glasswing.traceCount);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, canvasStats, launch, openPage, serve, shotPath } from './helpers.mjs';
+import { ROOT, canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
 
 let server;
 let origin;
@@ -24,14 +24,7 @@ after(async () => {
   server?.close();
 });
 
-function assertClean(log) {
-  assert.deepEqual(log.consoleErrors, [], 'console errors');
-  assert.deepEqual(log.pageErrors, [], 'page errors');
-  assert.deepEqual(log.failed, [], 'failed requests');
-  assert.deepEqual(log.dialogs, [], 'dialogs');
-  const foreign = log.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-  assert.deepEqual(foreign, [], 'requests to another origin');
-}
+const assertClean = (log) => assertPageClean(log, origin, { http: false });
 
 /** Opens the page on a shipped model and types `prompt` into the text box; waits for the panel. */
 async function open(model, prompt, { lang = 'en' } = {}) {

@@ -2,6 +2,7 @@
 // www/ started in-process, headless Chromium via playwright-core, and a page
 // that records console errors, failed requests and every URL it asked for.
 
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,4 +92,20 @@ export async function pickModel(page, file) {
   await page.selectOption('#model-select', `shipped:${file}`);
   await page.waitForFunction((n) => window.glasswing.traceCount > n, before);
   await page.evaluate(() => window.glasswing.nextDraw());
+}
+
+/**
+ * Nothing went wrong on a page opened with openPage: no console or script
+ * error, no dialog, no request to another origin; and, unless a test file
+ * provokes them on purpose (a model that fails to load), no failed request
+ * (`failed`) or HTTP error (`http`).
+ */
+export function assertClean(log, origin, { failed = true, http = true } = {}) {
+  assert.deepEqual(log.consoleErrors, [], 'console errors');
+  assert.deepEqual(log.pageErrors, [], 'page errors');
+  if (failed) assert.deepEqual(log.failed, [], 'failed requests');
+  if (http) assert.deepEqual(log.httpErrors, [], 'HTTP errors');
+  assert.deepEqual(log.dialogs, [], 'dialogs');
+  const foreign = log.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'requests to another origin');
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, WWW, canvasStats, launch, openPage, serve, shotPath } from './helpers.mjs';
+import { ROOT, WWW, canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
 import { formatLink, hashKeys, intCodec, mergePatch, parseLink, registerHashKey } from '../../www/js/share/link.js';
 import { f32, fillTemplate, traceJson } from '../../www/js/share/tracejson.js';
 
@@ -31,13 +31,7 @@ after(async () => {
   server?.close();
 });
 
-function assertClean(log, { allow404 = false } = {}) {
-  assert.deepEqual(log.consoleErrors.filter((e) => !(allow404 && /404/.test(e))), [], 'console errors');
-  assert.deepEqual(log.pageErrors, [], 'page errors');
-  assert.deepEqual(log.dialogs, [], 'dialogs');
-  const foreign = log.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-  assert.deepEqual(foreign, [], 'requests to another origin');
-}
+const assertClean = (log) => assertPageClean(log, origin, { failed: false, http: false });
 
 const hashOf = (params) => `#${new URLSearchParams(params).toString()}`;
 const state = (page) => page.evaluate(() => ({ ...window.glasswing.state }));

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, canvasStats, launch, openPage, serve, shotPath } from './helpers.mjs';
+import { ROOT, canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
 
 let server;
 let origin;
@@ -24,15 +24,7 @@ after(async () => {
   server?.close();
 });
 
-function assertClean(log) {
-  assert.deepEqual(log.consoleErrors, [], 'console errors');
-  assert.deepEqual(log.pageErrors, [], 'page errors');
-  assert.deepEqual(log.failed, [], 'failed requests');
-  assert.deepEqual(log.httpErrors, [], 'HTTP errors');
-  assert.deepEqual(log.dialogs, [], 'dialogs');
-  const foreign = log.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-  assert.deepEqual(foreign, [], 'requests to another origin');
-}
+const assertClean = (log) => assertPageClean(log, origin);
 
 /** The panel's figures as the page holds them. */
 const panel = (page) => page.evaluate(() => {
