@@ -1,37 +1,11 @@
 // A promise API over the model worker. Every method returns a promise that
 // rejects with an Error carrying the core's readable message.
 
-export class Engine {
-  constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
-    this.worker = new Worker(workerUrl, { type: 'module' });
-    this.pending = new Map();
-    this.nextId = 1;
-    this.worker.onmessage = (event) => {
-      const { id, ok, result, error } = event.data;
-      const p = this.pending.get(id);
-      if (!p) return;
-      this.pending.delete(id);
-      if (ok) p.resolve(result); else p.reject(new Error(error));
-    };
-    // A worker that fails to start (e.g. a script error) fails every request.
-    this.worker.onerror = (event) => {
-      event.preventDefault();
-      const err = new Error(event.message || 'the model worker failed to start');
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      this.broken = err;
-    };
-    /** Resolves once the wasm is compiled and ready. */
-    this.ready = this.call('ping');
-  }
+import { WorkerRpc } from './rpc.js';
 
-  call(op, args = {}, transfer = []) {
-    if (this.broken) return Promise.reject(this.broken);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, ...args }, transfer);
-    });
+export class Engine extends WorkerRpc {
+  constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
+    super(workerUrl, 'model worker');
   }
 
   /** Loads a shipped model by URL (fetched by the worker). -> {modelId, info} */

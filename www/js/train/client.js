@@ -2,45 +2,10 @@
 // stream (status, progress, eval, trace, error). Kept apart from engine.js:
 // the explorer's worker traces while this one trains.
 
-export class TrainClient {
+import { WorkerRpc } from '../rpc.js';
+
+export class TrainClient extends WorkerRpc {
   constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
-    this.worker = new Worker(workerUrl, { type: 'module' });
-    this.pending = new Map();
-    this.listeners = new Set();
-    this.nextId = 1;
-    this.worker.onmessage = (e) => {
-      const data = e.data;
-      if (data.id === undefined) {
-        for (const fn of this.listeners) fn(data);
-        return;
-      }
-      const p = this.pending.get(data.id);
-      if (!p) return;
-      this.pending.delete(data.id);
-      if (data.ok) p.resolve(data.result); else p.reject(new Error(data.error));
-    };
-    // A worker that fails to start fails every request, and says so once.
-    this.worker.onerror = (e) => {
-      e.preventDefault();
-      const err = new Error(e.message || 'the training worker failed to start');
-      this.broken = err;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-      for (const fn of this.listeners) fn({ event: 'error', message: err.message });
-    };
-    /** Resolves once the worker's wasm is ready. */
-    this.ready = this.call('ping');
+    super(workerUrl, 'training worker');
   }
-
-  call(op, args = {}, transfer = []) {
-    if (this.broken) return Promise.reject(this.broken);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, ...args }, transfer);
-    });
-  }
-
-  /** Calls fn(event) for every event; returns an unsubscribe function. */
-  on(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
 }
