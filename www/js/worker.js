@@ -13,6 +13,7 @@
 
 import init, { WasmModel } from '../pkg/glasswing.js';
 import { generationOps } from './generate/ops.js';
+import { packTrace } from './transfer.js';
 
 const ready = init();
 ready.catch(() => {}); // reported to the page through every request instead
@@ -35,26 +36,6 @@ function register(wasmModel) {
   const modelId = nextId++;
   models.set(modelId, wasmModel);
   return { modelId, info: wasmModel.info() };
-}
-
-/** An array that owns its whole buffer can be transferred; a view into wasm memory must be copied first. */
-function own(arr) {
-  return arr.byteOffset === 0 && arr.buffer.byteLength === arr.byteLength ? arr : arr.slice();
-}
-
-function packTrace(trace) {
-  const out = {
-    arch: trace.arch,
-    ids: own(trace.ids),
-    tokens: trace.tokens,
-    probs: { data: own(trace.probs.data), shape: Array.from(trace.probs.shape) },
-    attention: trace.attention && { data: own(trace.attention.data), shape: Array.from(trace.attention.shape) },
-    hidden: trace.hidden && { data: own(trace.hidden.data), shape: Array.from(trace.hidden.shape) },
-  };
-  const transfer = [out.ids.buffer, out.probs.data.buffer];
-  if (out.attention) transfer.push(out.attention.data.buffer);
-  if (out.hidden) transfer.push(out.hidden.data.buffer);
-  return [out, transfer];
 }
 
 const ops = {

@@ -15,6 +15,7 @@
 // Events (worker -> page, no id): {event: 'status' | 'progress' | 'eval' | 'trace' | 'error', ...}
 
 import init, { WasmTrainer, benchTrainingOptions } from '../../pkg/glasswing.js';
+import { own, packTrace } from '../transfer.js';
 
 const CHUNK_MS = 60; // one chunk of steps; the page hears from us ~16 times a second
 const TRACE_MS = 300; // redraw the live example at most this often
@@ -40,11 +41,6 @@ function emitStatus(r) {
   emit('status', { run: r?.id, status: r ? r.status : 'idle', step: r ? r.trainer.stepsDone() : 0, total: r?.total ?? 0, elapsedMs: r ? elapsedMs(r) : 0 });
 }
 
-/** An array that owns its whole buffer can be transferred; a view into wasm memory must be copied first. */
-function own(arr) {
-  return arr.byteOffset === 0 && arr.buffer.byteLength === arr.byteLength ? arr : arr.slice();
-}
-
 function evaluate(r) {
   const t0 = performance.now();
   const metrics = r.trainer.evaluate(EVAL_N);
@@ -59,18 +55,7 @@ function traceExample(r) {
   r.lastTraceAt = performance.now();
   const snapshot = r.trainer.snapshot();
   try {
-    const tr = snapshot.traceText(r.exampleText);
-    const trace = {
-      arch: tr.arch,
-      ids: own(tr.ids),
-      tokens: tr.tokens,
-      probs: { data: own(tr.probs.data), shape: Array.from(tr.probs.shape) },
-      attention: tr.attention && { data: own(tr.attention.data), shape: Array.from(tr.attention.shape) },
-      hidden: tr.hidden && { data: own(tr.hidden.data), shape: Array.from(tr.hidden.shape) },
-    };
-    const transfer = [trace.ids.buffer, trace.probs.data.buffer];
-    if (trace.attention) transfer.push(trace.attention.data.buffer);
-    if (trace.hidden) transfer.push(trace.hidden.data.buffer);
+    const [trace, transfer] = packTrace(snapshot.traceText(r.exampleText));
     emit('trace', { run: r.id, step: r.trainer.stepsDone(), text: r.exampleText, seed: r.exampleSeed, vocab: r.vocab, trace }, transfer);
   } finally {
     snapshot.free();
