@@ -37,6 +37,9 @@ export class ShareMenu {
       if (this.root.open) this.refresh();
     });
     page.els.input.addEventListener('input', () => { if (this.root.open) this.refresh(); });
+    // Fill the menu as it opens (the click comes before the first paint; the
+    // 'toggle' event only after it), and again on toggle for keyboard opens.
+    this.summary.addEventListener('click', () => { if (!this.root.open) this.refresh(); });
     this.root.addEventListener('toggle', () => {
       if (this.root.open) this.refresh();
       this.markTarget();
