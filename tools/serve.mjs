@@ -3,7 +3,7 @@
 // Usage: node tools/serve.mjs [PORT] [ROOT]. Also imported by the browser tests.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TYPES = {
@@ -20,7 +20,12 @@ export function startServer(root, port = 0) {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
       let file = normalize(join(base, path));
-      if (!file.startsWith(base)) { res.writeHead(403).end('forbidden'); return; }
+      // Inside the root only: "/..%2Fwww-secret/x" normalises to a sibling
+      // that merely starts with the root's name, so compare whole segments.
+      if (file !== base && !file.startsWith(base.endsWith(sep) ? base : base + sep)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
