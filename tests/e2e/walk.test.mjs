@@ -1,0 +1,509 @@
+// A seeded random walk over the explorer page (issue 9): a careless or hostile
+// user typing (unknown characters, Chinese, emoji), pasting long text,
+// switching models (also while a trace is in flight, and back to one already
+// loaded), opening good and bad files, pressing the shortcuts, walking the
+// lesson, generating, training, switching language, clicking tokens and heads
+// and resizing the window, for a few hundred steps per seed.
+//
+// Throughout: no page error, no console error (the page's or its workers'),
+// no dialog, no crash. Every few dozen steps and at the end: the page still
+// traces the text in its box, both through window.glasswing.retrace(text) and
+// by typing, within a deadline (a wedged trace queue fails, it never hangs).
+//
+// A failure prints the seed, the step and the last actions. Reproduce with
+//   WALK_SEEDS=1234 WALK_STEPS=200 node --test tests/e2e/walk.test.mjs
+// (the choices reproduce exactly; the timing between them only roughly).
+// Named regression cases for defects the walk found come first.
+
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as helpers from './helpers.mjs';
+
+const { FIXTURES, WWW, launch, openPage, serve, shotPath } = helpers;
+
+const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').map((s) => Number(s.trim())).filter(Number.isFinite);
+const STEPS = Number(process.env.WALK_STEPS ?? 200);
+const CHECK_EVERY = 50; // steps between checks that the page still traces
+const DEADLINE_MS = 20000; // for a trace to come back (a wedge must fail, not hang)
+const ACTION_MS = 1500; // playwright's patience for one click (a modal dialog may cover the target)
+const HISTORY = 20; // actions printed on failure
+
+let server;
+let origin;
+let browser;
+
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// ---- randomness ------------------------------------------------------------
+
+/** mulberry32: a tiny seeded PRNG, floats in [0, 1). */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6D2B79F5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function tools(rng) {
+  const int = (lo, hi) => lo + Math.floor(rng() * (hi - lo + 1)); // inclusive
+  const pick = (xs) => xs[Math.floor(rng() * xs.length)];
+  const chance = (p) => rng() < p;
+  /** One of [weight, value] pairs. */
+  const weighted = (pairs) => {
+    const total = pairs.reduce((s, [w]) => s + w, 0);
+    let r = rng() * total;
+    for (const [w, v] of pairs) { r -= w; if (r < 0) return v; }
+    return pairs[pairs.length - 1][1];
+  };
+  return { rng, int, pick, chance, weighted };
+}
+
+// ---- inputs ------------------------------------------------------------------
+
+const ASCII = [...'abcdefghijklmnopqrstuvwxyz0123456789 >|.,'];
+const UNKNOWN = [...'ZQ~^`€ßŁ¿«»', '\u00a0', '\u200b', 'e\u0301', 'مرحبا', '\ufffd'];
+const CHINESE = [...'我喜欢在深夜的星空下伴随着月亮轻轻地想你一只猫条狗看见跑了。，'];
+const EMOJI = ['🦋', '👍🏽', '👨‍👩‍👧', '🇨🇳', '😀', '🧠'];
+const PIECES = ['the cat', 'hgfedc>', '3141592>', 'glasswing|glass', '我爱你。', 'the cats that the dog sees run.', '0, 1, 2, 3', '3, 99', '3, x'];
+
+function someChars(r, n) {
+  const pool = r.weighted([[5, ASCII], [2, UNKNOWN], [3, CHINESE], [1, EMOJI]]);
+  return Array.from({ length: n }, () => r.pick(pool)).join('');
+}
+
+function longText(r) {
+  const n = r.weighted([[3, r.int(200, 1200)], [3, r.int(1200, 5000)], [1, r.int(5000, 12000)]]);
+  const pool = r.weighted([[4, ASCII], [2, CHINESE], [1, [...ASCII, ...CHINESE, ...EMOJI, ...UNKNOWN]], [1, ['a']]]);
+  let s = '';
+  while (s.length < n) s += r.pick(pool);
+  return s;
+}
+
+const SHIPPED = JSON.parse(readFileSync(join(WWW, 'models', 'index.json'), 'utf8')).map((m) => m.file);
+const SHIPPED_BYTES = Object.fromEntries(SHIPPED.map((f) => [f, readFileSync(join(WWW, 'models', f))]));
+const HF_DIR = join(FIXTURES, 'gpt_hf_save_pretrained');
+const HF_MODEL = readFileSync(join(HF_DIR, 'model.safetensors'));
+const HF_CONFIG = JSON.parse(readFileSync(join(HF_DIR, 'config.json'), 'utf8'));
+const FIXTURE_MODELS = readdirSync(FIXTURES).filter((f) => /\.safetensors$/.test(f) && !f.includes('.expected.') && !f.includes('.train.'));
+
+const file = (name, buffer, mimeType = 'application/octet-stream') => ({ name, mimeType, buffer: Buffer.from(buffer) });
+
+/** A config.json that lies about the HF fixture: sizes that do not match, absurd values. */
+function lyingConfig(r) {
+  const lie = r.pick([
+    { n_head: 3 }, { n_embd: 32 }, { n_layer: 5 }, { vocab_size: 99 }, { n_positions: 4 },
+    { n_positions: 1_000_000 }, { n_head: 0 }, { n_embd: -16 }, { layer_norm_epsilon: 1e308 },
+    { layer_norm_epsilon: -1 }, { vocab_size: 4294967296 }, { activation_function: 'relu' },
+    { n_inner: 7 }, { model_type: 'llama' }, { n_head: 1.5 }, { n_layer: null },
+  ]);
+  return JSON.stringify({ ...HF_CONFIG, ...lie });
+}
+
+/** Files a user might choose: good, broken, random, mislabelled. -> [label, files] */
+function someFiles(r) {
+  const name = r.pick(SHIPPED);
+  const bytes = SHIPPED_BYTES[name];
+  return r.weighted([
+    [3, () => [`shipped ${name}`, [file(`copy-${name}`, bytes)]]],
+    [1, () => { const f = r.pick(FIXTURE_MODELS); return [`fixture ${f}`, [file(f, readFileSync(join(FIXTURES, f)))]]; }],
+    [2, () => { const n = r.int(0, bytes.length - 1); return [`truncated ${name} at ${n}`, [file(`cut-${name}`, bytes.subarray(0, n))]]; }],
+    [2, () => {
+      const n = r.weighted([[1, 0], [3, r.int(1, 64)], [2, r.int(64, 4096)], [1, r.int(4096, 200000)]]);
+      const b = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) b[i] = r.int(0, 255);
+      if (n >= 8 && r.chance(0.5)) b.writeBigUInt64LE(BigInt(r.int(0, n)), 0); // a plausible header length
+      return [`random ${n} bytes`, [file('random.safetensors', b)]];
+    }],
+    [1, () => {
+      const b = Buffer.from(bytes);
+      const k = r.int(1, 8);
+      for (let i = 0; i < k; i++) b[r.int(0, b.length - 1)] = r.int(0, 255);
+      return [`${name} with ${k} bytes changed`, [file(`mutated-${name}`, b)]];
+    }],
+    [1, () => ['config.json alone', [file('config.json', JSON.stringify(HF_CONFIG), 'application/json')]]],
+    [1, () => ['HF model without config', [file('model.safetensors', HF_MODEL)]]],
+    [2, () => ['HF model with config', [file('model.safetensors', HF_MODEL), file('config.json', JSON.stringify(HF_CONFIG), 'application/json')]]],
+    [2, () => {
+      const c = lyingConfig(r);
+      return [`HF model with lying config ${JSON.stringify(JSON.parse(c), (k, v) => (k === '' || HF_CONFIG[k] !== v ? v : undefined))}`,
+        [file('model.safetensors', HF_MODEL), file('config.json', c, 'application/json')]];
+    }],
+    [1, () => ['config that is not JSON', [file('model.safetensors', HF_MODEL), file('config.json', '{"n_head": 2,', 'application/json')]]],
+  ])();
+}
+
+// ---- the page ------------------------------------------------------------------
+
+class WalkFailure extends Error {}
+
+/** Rejects after `ms` with a message naming what did not finish. */
+function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new WalkFailure(`deadline: ${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Clicks if the target is there and clickable soon; a covered or missing target is a no-op (the user missed). */
+async function tryClick(page, selector, { nth = null, ...opts } = {}) {
+  const loc = page.locator(selector);
+  const n = await loc.count();
+  if (!n) return 'absent';
+  const target = nth === null ? loc.first() : loc.nth(Math.min(n - 1, Math.floor(nth * n)));
+  try {
+    await target.click({ timeout: ACTION_MS, ...opts });
+    return 'ok';
+  } catch (e) {
+    if (/Timeout|not visible|detached|outside of the viewport|intercepts pointer/i.test(String(e))) return 'blocked';
+    throw e;
+  }
+}
+
+const VIEWPORTS = [[1600, 1000], [1280, 800], [1024, 700], [800, 600], [390, 844], [320, 480], [1920, 1080], [600, 1200]];
+const KEYS = ['?', 'l', 'L', 'ArrowLeft', 'ArrowRight', 'ArrowRight', 'h', 'p', 'c', '[', ']', ',', '.', '/', ' ', 'PageUp', 'PageDown', 'Escape', 'Tab', 'Enter', 'Home', 'End', 's', 'b'];
+
+/**
+ * The actions, each [weight, name, fn(page, r, ctx) -> detail string].
+ * Weights favour the text box and model switching, where the queue lives.
+ */
+const ACTIONS = [
+  [10, 'type', async (page, r) => {
+    await tryClick(page, '#text-input');
+    const moves = r.weighted([[3, []], [1, ['End']], [1, ['Home']], [1, Array(r.int(1, 5)).fill('ArrowLeft')]]);
+    for (const k of moves) await page.keyboard.press(k);
+    const s = someChars(r, r.int(1, 6));
+    await page.keyboard.type(s, { delay: r.chance(0.5) ? 0 : r.int(5, 60) });
+    return `${moves.join('+')} ${JSON.stringify(s)}`;
+  }],
+  [5, 'delete', async (page, r) => {
+    await tryClick(page, '#text-input');
+    const key = r.pick(['Backspace', 'Delete']);
+    const n = r.int(1, 8);
+    for (let i = 0; i < n; i++) await page.keyboard.press(key);
+    return `${key} x${n}`;
+  }],
+  [2, 'clear', async (page) => {
+    await tryClick(page, '#text-input');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    return '';
+  }],
+  [3, 'fill', async (page, r) => {
+    const s = r.chance(0.6) ? r.pick(PIECES) : someChars(r, r.int(0, 30));
+    await page.fill('#text-input', s, { timeout: ACTION_MS }).catch(() => {});
+    return JSON.stringify(s);
+  }],
+  [4, 'paste long', async (page, r) => {
+    const s = longText(r);
+    await tryClick(page, '#text-input');
+    if (r.chance(0.5)) await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(s); // one input event, at the caret: a paste
+    return `${s.length} chars ${JSON.stringify(s.slice(0, 12))}…`;
+  }],
+  [6, 'pick model', async (page, r) => {
+    const values = await page.$$eval('#model-select option', (os) => os.map((o) => o.value));
+    const v = r.pick(values);
+    await page.selectOption('#model-select', v, { timeout: ACTION_MS }).catch(() => {});
+    return v;
+  }],
+  [5, 'switch mid-trace', async (page, r, ctx) => {
+    // In one task: a retrace is sent to the worker, then the picker changes,
+    // often back to a model already loaded (the wedge of issue 9, item 1).
+    const values = await page.$$eval('#model-select option', (os) => os.map((o) => o.value));
+    const v = r.chance(0.6) && ctx.previousModel ? ctx.previousModel : r.pick(values);
+    const text = r.chance(0.5) ? longText(r).slice(0, r.int(20, 400)) : r.pick(PIECES);
+    await page.evaluate(([t, value]) => {
+      window.glasswing.retrace(t);
+      const sel = document.querySelector('#model-select');
+      sel.value = value;
+      sel.dispatchEvent(new Event('change'));
+    }, [text, v]);
+    return `retrace ${JSON.stringify(text.slice(0, 20))} then ${v}`;
+  }],
+  [3, 'type then switch', async (page, r, ctx) => {
+    // Through the UI: type, wait about one debounce (150 ms), pick a model.
+    const values = await page.$$eval('#model-select option', (os) => os.map((o) => o.value));
+    const v = r.chance(0.5) && ctx.previousModel ? ctx.previousModel : r.pick(values);
+    const s = someChars(r, r.int(1, 4));
+    const wait = r.int(100, 220);
+    await tryClick(page, '#text-input');
+    await page.keyboard.type(s);
+    await page.waitForTimeout(wait);
+    await page.selectOption('#model-select', v, { timeout: ACTION_MS }).catch(() => {});
+    return `${JSON.stringify(s)}, ${wait} ms, ${v}`;
+  }],
+  [4, 'open file', async (page, r) => {
+    const [label, files] = someFiles(r);
+    await page.setInputFiles('#file-input', files);
+    return label;
+  }],
+  [8, 'key', async (page, r) => {
+    const blur = r.chance(0.6);
+    if (blur) await page.evaluate(() => document.activeElement?.blur?.());
+    const key = r.pick(KEYS);
+    const n = r.chance(0.2) ? r.int(2, 6) : 1;
+    for (let i = 0; i < n; i++) await page.keyboard.press(key);
+    return `${blur ? 'blur, ' : ''}${JSON.stringify(key)} x${n}`;
+  }],
+  [5, 'lesson', async (page, r) => {
+    const what = r.weighted([[2, '[data-classroom="lesson"]'], [4, '.lesson-next'], [2, '.lesson-prev'], [2, '.lesson-dot'], [1, '.lesson-close'], [1, '.lesson-fold']]);
+    const res = await tryClick(page, what, { nth: r.rng() });
+    return `${what} ${res}`;
+  }],
+  [2, 'lesson arrows', async (page, r) => {
+    // Fast arrow keys through the lesson (issue 9, item 1, second way).
+    await page.evaluate(() => document.activeElement?.blur?.());
+    const keys = Array.from({ length: r.int(2, 10) }, () => (r.chance(0.7) ? 'ArrowRight' : 'ArrowLeft'));
+    for (const k of keys) await page.keyboard.press(k);
+    return keys.map((k) => (k === 'ArrowRight' ? '→' : '←')).join('');
+  }],
+  [6, 'generate', async (page, r) => {
+    const what = r.weighted([[4, 'step'], [2, 'play'], [2, 'back'], [1, 'restart'], [1, 'show'], [1, 'reseed'], [1, 'greedy']]);
+    const res = await tryClick(page, `#generate-panel [data-gen="${what}"]`);
+    return `${what} ${res}`;
+  }],
+  [3, 'generate bar', async (page, r) => {
+    const res = await tryClick(page, '#generate-panel .gen-pipeline button.gen-row', { nth: r.rng() });
+    return res;
+  }],
+  [1, 'generate chip', async (page, r) => tryClick(page, '#generate-panel .gen-output .gen-chip', { nth: r.rng() })],
+  [1, 'sampler', async (page, r) => {
+    const field = r.pick(['temperature', 'top_k', 'seed']);
+    const value = String(r.pick(['0', '1', '0.05', '5', '1000', '-1', '1e9', '2.5', '']));
+    await page.fill(`#generate-panel [data-gen="${field}"]`, value, { timeout: ACTION_MS }).catch(() => {});
+    return `${field}=${JSON.stringify(value)}`;
+  }],
+  [4, 'train', async (page, r) => {
+    const what = r.weighted([[4, '.train-go'], [2, '.train-reset'], [1, '.train-explore'], [1, '.train-another'], [1, 'task'], [1, 'arch']]);
+    if (what === 'task') {
+      const v = r.pick(['reverse', 'sort', 'induction', 'brackets', 'add', 'toy', 'text']);
+      await page.selectOption('#train-task', v, { timeout: ACTION_MS }).catch(() => {});
+      return `task ${v}`;
+    }
+    if (what === 'arch') return `arch ${await tryClick(page, `#train-panel input[name="train-arch"]`, { nth: r.rng() })}`;
+    return `${what} ${await tryClick(page, what)}`;
+  }],
+  [3, 'language', async (page, r) => {
+    const lang = r.pick(['en', 'zh']);
+    return `${lang} ${await tryClick(page, `.lang-switch button[data-lang="${lang}"]`)}`;
+  }],
+  [5, 'token', async (page, r) => {
+    const how = r.pick(['click', 'hover', 'keys']);
+    const loc = page.locator('#tokens .chip');
+    const n = await loc.count();
+    if (!n) return 'no chips';
+    const i = Math.floor(r.rng() * n);
+    try {
+      if (how === 'click') await loc.nth(i).click({ timeout: ACTION_MS });
+      else if (how === 'hover') await loc.nth(i).hover({ timeout: ACTION_MS });
+      else {
+        await loc.nth(i).focus({ timeout: ACTION_MS });
+        for (let k = r.int(1, 5); k > 0; k--) await page.keyboard.press(r.pick(['ArrowLeft', 'ArrowRight', 'Home', 'End']));
+      }
+    } catch { return `${how} ${i}/${n} blocked`; }
+    return `${how} ${i}/${n}`;
+  }],
+  [5, 'heads', async (page, r) => {
+    const what = r.pick(['.head-toggles input', '#heads-panel .layer-picker button', '#matrix-panel .layer-picker button',
+      '#matrix-panel .head-picker button', '#model-panel button.thumb', '#hidden-panel canvas']);
+    return `${what} ${await tryClick(page, what, { nth: r.rng() })}`;
+  }],
+  [3, 'canvas', async (page, r) => {
+    const sel = r.pick(['#matrix-canvas', '#heads-canvas', '#hidden-panel canvas']);
+    const loc = page.locator(sel).first();
+    const box = await loc.boundingBox().catch(() => null);
+    if (!box || !box.width || !box.height) return `${sel} not shown`;
+    const x = box.x + r.rng() * box.width;
+    const y = box.y + r.rng() * box.height;
+    if (r.chance(0.5)) await page.mouse.move(x, y); else await page.mouse.click(x, y);
+    return `${sel} at ${Math.round(x)},${Math.round(y)}`;
+  }],
+  [1, 'top k', async (page, r) => {
+    const v = r.pick(['1', '3', '10', '50', '0', '-4', '51', '1000000', '2.5', '']);
+    await page.fill('#bars-panel .topk', v, { timeout: ACTION_MS }).catch(() => {});
+    return JSON.stringify(v);
+  }],
+  [2, 'resize', async (page, r) => {
+    const [width, height] = r.pick(VIEWPORTS);
+    await page.setViewportSize({ width, height });
+    return `${width}x${height}`;
+  }],
+  [2, 'classroom', async (page, r) => {
+    const what = r.pick(['presenter', 'help', 'palette']);
+    if (what === 'palette') {
+      const v = r.pick(['standard', 'contrast']);
+      await page.selectOption('#palette-select', v, { timeout: ACTION_MS }).catch(() => {});
+      return `palette ${v}`;
+    }
+    return `${what} ${await tryClick(page, `[data-classroom="${what}"]`)}`;
+  }],
+  [1, 'share menu', async (page) => `${await tryClick(page, '#share-menu > summary')}`],
+  [1, 'error close', async (page) => `${await tryClick(page, '#error .error-close')}`],
+  [3, 'wait', async (page, r) => {
+    const ms = r.int(100, 1200);
+    await page.waitForTimeout(ms);
+    return `${ms} ms`;
+  }],
+];
+
+// ---- checks ---------------------------------------------------------------------
+
+function problems(log) {
+  const out = [];
+  if (log.pageErrors.length) out.push(`page errors: ${log.pageErrors.join(' | ')}`);
+  if (log.consoleErrors.length) out.push(`console errors: ${log.consoleErrors.join(' | ')}`);
+  if (log.dialogs.length) out.push(`dialogs: ${log.dialogs.join(' | ')}`);
+  if (log.crashed) out.push('the page crashed');
+  return out;
+}
+
+/**
+ * Text the current model surely reads: single-character tokens of its
+ * vocabulary (not whitespace), or ids for a model without one.
+ */
+async function knownText(page, r) {
+  const info = await page.evaluate(() => {
+    const i = window.glasswing.info;
+    return i && { vocab: i.vocab, vocabSize: i.config?.vocab_size ?? null, maxLen: i.max_len };
+  });
+  if (!info) throw new WalkFailure('no model is showing');
+  const n = Math.max(1, Math.min(8, info.maxLen ?? 8));
+  if (!info.vocab) {
+    const V = Math.max(1, info.vocabSize ?? 1);
+    const ids = Array.from({ length: r.int(1, n) }, () => r.int(0, V - 1));
+    return { text: ids.join(', '), tokens: ids.map(String) };
+  }
+  const chars = info.vocab.filter((s) => [...s].length === 1 && s.trim() && s !== ',');
+  if (!chars.length) throw new WalkFailure(`model has no single-character tokens: ${JSON.stringify(info.vocab.slice(0, 10))}`);
+  const toks = Array.from({ length: r.int(1, n) }, () => r.pick(chars));
+  return { text: toks.join(''), tokens: toks };
+}
+
+const lastTraceTokens = (page) => page.evaluate(() => {
+  const tr = window.glasswing.lastTrace;
+  return tr && { tokens: [...tr.tokens], ids: tr.ids.length, box: document.querySelector('#text-input').value };
+});
+
+/**
+ * The page traces the text in its box: a known text through retrace(), then
+ * another typed into the box, each drawn within the deadline.
+ */
+async function assertTraces(page, r, where) {
+  // A user closes the shortcuts dialog before typing.
+  await page.evaluate(() => { const d = document.querySelector('dialog#shortcuts'); if (d?.open) d.close(); });
+  // Settle: lesson setups and file opens in flight finish first (they may set the text).
+  await within(DEADLINE_MS, page.waitForFunction(() => {
+    const lesson = document.querySelector('#lesson');
+    return document.body.dataset.busy !== 'true' && (!lesson || lesson.hidden || lesson.dataset.ready === 'true');
+  }, null, { timeout: 0 }), `${where}: lesson setup / model load`);
+  await within(DEADLINE_MS, page.evaluate(() => window.glasswing.retrace()), `${where}: retrace() of the text in the box`);
+
+  for (let attempt = 0; ; attempt++) {
+    const want = await knownText(page, r);
+    await within(DEADLINE_MS, page.evaluate((t) => window.glasswing.retrace(t), want.text), `${where}: retrace(${JSON.stringify(want.text)})`);
+    const got = await lastTraceTokens(page);
+    if (got?.box !== want.text && attempt < 2) continue; // something else set the box meanwhile (a late file open)
+    assert.ok(got, `${where}: no trace after retrace(${JSON.stringify(want.text)})`);
+    assert.equal(got.box, want.text, `${where}: the box holds what retrace() set`);
+    assert.deepEqual(got.tokens, want.tokens, `${where}: trace of ${JSON.stringify(want.text)}`);
+    assert.equal(got.ids, want.tokens.length, `${where}: ids of ${JSON.stringify(want.text)}`);
+    break;
+  }
+
+  // By typing: select all, type, the debounce runs, the trace follows the box.
+  const typed = await knownText(page, r);
+  await page.click('#text-input', { timeout: 5000 }).catch(() => page.focus('#text-input'));
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(typed.text);
+  try {
+    await within(DEADLINE_MS, page.waitForFunction(([t, toks]) => {
+      const tr = window.glasswing.lastTrace;
+      return document.querySelector('#text-input').value === t && tr
+        && tr.ids.length === toks.length && tr.tokens.every((s, i) => s === toks[i]);
+    }, [typed.text, typed.tokens], { timeout: 0 }), 'typed');
+  } catch {
+    const got = await lastTraceTokens(page);
+    throw new WalkFailure(`${where}: typed ${JSON.stringify(typed.text)} but after ${DEADLINE_MS} ms the trace shows `
+      + `${JSON.stringify(got?.tokens?.slice(0, 20))} (box ${JSON.stringify(got?.box?.slice(0, 40))})`);
+  }
+}
+
+// ---- the walk -------------------------------------------------------------------
+
+async function walk(seed, steps) {
+  const r = tools(mulberry32(seed));
+  const { page, context, log } = await openPage(browser, `${origin}/?model=${r.pick(SHIPPED)}`, { viewport: { width: 1280, height: 900 } });
+  page.on('crash', () => { log.crashed = true; });
+  // Errors inside the workers (the model engine, training) count too.
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(`[worker] ${m.text()}`); }));
+  page.setDefaultTimeout(10000);
+  const history = [];
+  const ctx = { previousModel: null, currentModel: null };
+  const report = (step, e) => {
+    const lines = history.slice(-HISTORY).map((h) => `  ${h}`).join('\n');
+    return `walk seed ${seed}, step ${step}/${steps}: ${e.message ?? e}\nlast ${Math.min(HISTORY, history.length)} actions:\n${lines}\n`
+      + `reproduce: WALK_SEEDS=${seed} WALK_STEPS=${steps} node --test tests/e2e/walk.test.mjs`;
+  };
+  const t0 = Date.now();
+  let step = 0;
+  try {
+    for (step = 1; step <= steps; step++) {
+      const [, name, fn] = r.weighted(ACTIONS.map((a) => [a[0], a]));
+      const entry = `#${step} ${name}`;
+      history.push(entry);
+      const detail = await within(DEADLINE_MS, fn(page, r, ctx), entry);
+      history[history.length - 1] = `${entry}: ${detail}`;
+      const model = await page.$eval('#model-select', (s) => s.value).catch(() => null);
+      if (model !== ctx.currentModel) { ctx.previousModel = ctx.currentModel; ctx.currentModel = model; }
+      // A careless user does not wait; sometimes they do.
+      const pause = r.weighted([[5, 0], [3, r.int(10, 150)], [2, r.int(150, 600)]]);
+      if (pause) await page.waitForTimeout(pause);
+      const bad = problems(log);
+      if (bad.length) throw new WalkFailure(bad.join('\n'));
+      if (step % CHECK_EVERY === 0 || step === steps) {
+        history.push(`#${step} check: the page traces the text in its box`);
+        await assertTraces(page, r, `check after step ${step}`);
+        const bad2 = problems(log);
+        if (bad2.length) throw new WalkFailure(bad2.join('\n'));
+      }
+    }
+    // The end: a shipped model from the picker traces too.
+    history.push('end: pick a shipped model and check again');
+    const final = r.pick(SHIPPED);
+    await page.evaluate(() => window.glasswing.train?.client && document.querySelector('.train-reset')?.click());
+    await page.selectOption('#model-select', `shipped:${final}`).catch(() => {});
+    await assertTraces(page, r, `end (${final})`);
+    await page.screenshot({ path: shotPath(`walk-seed-${seed}`), fullPage: false });
+    helpers.assertClean(log, origin);
+  } catch (e) {
+    await page.screenshot({ path: shotPath(`walk-fail-seed-${seed}`), fullPage: false, timeout: 5000 }).catch(() => {});
+    await context.close().catch(() => {});
+    const err = new WalkFailure(report(step, e));
+    err.cause = e;
+    throw err;
+  }
+  await context.close();
+  return { ms: Date.now() - t0, history };
+}
+
+describe('random walk', () => {
+  for (const seed of SEEDS) {
+    test(`seed ${seed}: ${STEPS} steps, no error, still tracing`, { timeout: 10 * 60 * 1000 }, async () => {
+      const { ms } = await walk(seed, STEPS);
+      console.log(`# walk seed ${seed}: ${STEPS} steps in ${(ms / 1000).toFixed(1)} s`);
+    });
+  }
+});
