@@ -103,6 +103,7 @@ impl Checkpoint {
     /// Parses a safetensors file; `config_json` is the text of a config.json,
     /// used when the file has no `config` metadata.
     pub fn from_bytes(bytes: &[u8], config_json: Option<&str>) -> Result<Self> {
+        check_not_truncated(bytes)?;
         let file = SafeTensors::deserialize(bytes)?;
         let (_, header) = SafeTensors::read_metadata(bytes)?;
         let meta: HashMap<String, String> = header.metadata().clone().unwrap_or_default();
@@ -218,6 +219,33 @@ pub fn write_safetensors(tensors: &[NamedTensor], metadata: &BTreeMap<String, St
     out
 }
 
+/// A header that describes more data than the file holds (a download cut
+/// short) is named as such; the safetensors crate's own checks would report
+/// it as an offset or size error, or on wasm32 as an overflow. Headers this
+/// cannot read are left to the crate, which says what is wrong with them.
+fn check_not_truncated(bytes: &[u8]) -> Result<()> {
+    let Some(len) = bytes.get(..8) else { return Ok(()) };
+    let n = u64::from_le_bytes(len.try_into().expect("8 bytes"));
+    let have = bytes.len() as u64;
+    let header_end = match n.checked_add(8) {
+        Some(end) if end <= have => end,
+        // The header itself is cut short (a sane length, beyond the file's end).
+        Some(end) if n <= 100_000_000 => return Err(Error::Truncated { need: end, have }),
+        _ => return Ok(()),
+    };
+    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&bytes[8..header_end as usize]) else { return Ok(()) };
+    let data_end = header
+        .iter()
+        .filter(|(name, _)| name.as_str() != "__metadata__")
+        .filter_map(|(_, info)| info.get("data_offsets")?.get(1)?.as_u64())
+        .max()
+        .unwrap_or(0);
+    match header_end.checked_add(data_end) {
+        Some(need) if need > have => Err(Error::Truncated { need, have }),
+        _ => Ok(()),
+    }
+}
+
 fn infer_arch(tensors: &Tensors) -> Result<Arch> {
     if tensors.contains("wte.weight") {
         Ok(Arch::Gpt2)
@@ -264,7 +292,11 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
             }
             if let Some(act) = config.get("activation_function") {
                 if act != "gelu_new" {
-                    return Err(Error::Config(format!("activation_function {act} is not supported (only gelu_new)")));
+                    return Err(Error::Unsupported {
+                        field: "activation_function".into(),
+                        value: act.to_string(),
+                        why: "only gelu_new is".into(),
+                    });
                 }
             }
             reject_unsupported_gpt2_options(&config)?;
@@ -309,7 +341,8 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
 
 /// Hugging Face GPT-2 options that would change the math this core implements.
 fn reject_unsupported_gpt2_options(config: &Map<String, Value>) -> Result<()> {
-    let unsupported = |key: &str, why: &str| Err(Error::Config(format!("{key} = {} is not supported: {why}", config[key])));
+    let unsupported =
+        |key: &str, why: &str| Err(Error::Unsupported { field: key.into(), value: config[key].to_string(), why: why.into() });
     if config.get("scale_attn_weights").is_some_and(|v| v == &Value::Bool(false)) {
         return unsupported("scale_attn_weights", "attention is always scaled by 1/sqrt(head_dim)");
     }

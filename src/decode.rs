@@ -5,7 +5,7 @@
 //!
 //! Shapes: T tokens so far, C = n_embd, H heads, D = C / H, V vocab, L layers.
 
-use ndarray::{s, Array1, Array2, Array3, Axis};
+use ndarray::{s, Array1, Array2, Array3, ArrayViewMut1, Axis};
 
 use crate::error::{Error, Result};
 use crate::model::{Gpt, Model, Rnn};
@@ -112,7 +112,7 @@ fn gpt_step(m: &Gpt, id: usize, pos: usize, keys: &mut [Vec<Array1<f32>>], value
             let hs = s![head * d..(head + 1) * d];
             let q = qkv.slice(hs);
             let mut row: Vec<f32> = keys[l].iter().map(|k| q.dot(&k.slice(hs)) * scale).collect(); // [T]
-            softmax_inplace(&mut row);
+            softmax_inplace(ArrayViewMut1::from(&mut row[..]));
             for (w, v) in row.iter().zip(&values[l]) {
                 y.slice_mut(hs).scaled_add(*w, &v.slice(hs));
             }
@@ -166,14 +166,17 @@ pub fn generate(model: &Model, prompt: &[usize], steps: usize, sampler: &mut cra
     if prompt.is_empty() {
         return Err(Error::Empty);
     }
-    if prompt.len() + steps > model.max_len() {
-        return Err(Error::TooLong { len: prompt.len() + steps, max: model.max_len() });
+    match prompt.len().checked_add(steps) {
+        Some(len) if len <= model.max_len() => {}
+        len => return Err(Error::TooLong { len: len.unwrap_or(usize::MAX), max: model.max_len() }),
     }
+    model.check_ids(prompt)?;
+    crate::budget::check_generation(model, prompt.len(), steps)?;
     let mut session = Session::new(model);
     let mut last = session.extend(model, prompt)?;
     let mut out = Vec::with_capacity(steps);
     for _ in 0..steps {
-        let choice = sampler.choose(last.probs.as_slice().expect("contiguous"));
+        let choice = sampler.choose(&last.probs.to_vec());
         last = session.push(model, choice.id)?;
         out.push(GeneratedStep {
             id: choice.id,

@@ -35,6 +35,7 @@ impl Init {
 
 pub fn init_gpt(config: GptConfig, seed: u64) -> Result<Model> {
     config.validate()?;
+    crate::budget::check_model(config.num_params())?;
     let mut init = Init { rng: ChaCha8Rng::seed_from_u64(seed) };
     let c = config.n_embd;
     let proj_std = 0.02 / (2.0 * config.n_layer as f32).sqrt();
@@ -67,6 +68,7 @@ pub fn init_gpt(config: GptConfig, seed: u64) -> Result<Model> {
 
 pub fn init_rnn(config: RnnConfig, seed: u64) -> Result<Model> {
     config.validate()?;
+    crate::budget::check_model(config.num_params())?;
     let mut init = Init { rng: ChaCha8Rng::seed_from_u64(seed) };
     let (v, e, h) = (config.vocab_size, config.embed_dim, config.hidden_size);
     let embed: Array2<f32> = init.normal((v, e), 1.0);

@@ -6,6 +6,7 @@
 //! upstream PyTorch / Hugging Face tensor names; see `checkpoint`.
 
 pub mod bench;
+pub mod budget;
 pub mod checkpoint;
 pub mod decode;
 pub mod error;

@@ -1,10 +1,11 @@
 //! The handful of numeric building blocks the models are made of.
 //! Shapes: T = sequence length, C = channels, N = output features.
 
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis};
 
-/// In-place softmax of one row; max-subtracted so large logits cannot overflow.
-pub fn softmax_inplace(row: &mut [f32]) {
+/// In-place softmax of one row of any stride; max-subtracted so large logits
+/// cannot overflow.
+pub fn softmax_inplace(mut row: ArrayViewMut1<f32>) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0f32;
     for x in row.iter_mut() {
@@ -15,11 +16,11 @@ pub fn softmax_inplace(row: &mut [f32]) {
     row.iter_mut().for_each(|x| *x *= inv);
 }
 
-/// Softmax over the last axis of a [T, N] matrix.
-pub fn softmax_rows(mut x: Array2<f32>) -> Array2<f32> {
-    for mut row in x.rows_mut() {
-        softmax_inplace(row.as_slice_mut().expect("rows of a standard-layout array are contiguous"));
-    }
+/// Softmax over the last axis of a [T, N] matrix, returned in standard
+/// (row-major) layout whatever layout the matrix product gave it.
+pub fn softmax_rows(x: Array2<f32>) -> Array2<f32> {
+    let mut x = if x.is_standard_layout() { x } else { x.as_standard_layout().into_owned() };
+    x.rows_mut().into_iter().for_each(softmax_inplace);
     x
 }
 
@@ -70,20 +71,29 @@ pub fn first_rows(table: &Array2<f32>, t: usize) -> Array2<f32> {
 }
 
 /// Shannon entropy in nats of one probability row.
-pub fn entropy(p: &[f32]) -> f32 {
+pub fn entropy(p: ArrayView1<f32>) -> f32 {
     -p.iter().filter(|&&x| x > 0.0).map(|&x| x * x.ln()).sum::<f32>()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::array;
+    use ndarray::{array, ShapeBuilder};
 
     #[test]
     fn softmax_is_stable_and_normalised() {
         let mut row = [1000.0, 1000.0, -1000.0];
-        softmax_inplace(&mut row);
+        softmax_inplace(ArrayViewMut1::from(&mut row[..]));
         assert!((row[0] - 0.5).abs() < 1e-6 && row[2] == 0.0);
+    }
+
+    #[test]
+    fn softmax_rows_of_a_column_major_product() {
+        // [T,1] x [1,V] can come back column-major: rows are not contiguous.
+        let x = Array2::from_shape_vec((3, 2).f(), vec![1.0f32, 2.0, 3.0, 1.0, 2.0, 3.0]).unwrap();
+        let p = softmax_rows(x);
+        assert!(p.is_standard_layout());
+        assert!(p.rows().into_iter().all(|r| (r.sum() - 1.0).abs() < 1e-6 && (r[0] - 0.5).abs() < 1e-6));
     }
 
     #[test]

@@ -30,20 +30,21 @@ impl Default for SamplerSettings {
 
 impl SamplerSettings {
     pub fn validate(&self) -> Result<()> {
-        if !(MIN_TEMPERATURE..=MAX_TEMPERATURE).contains(&self.temperature) {
-            return Err(Error::Config(format!(
-                "temperature {} is outside {MIN_TEMPERATURE} to {MAX_TEMPERATURE}",
-                self.temperature
-            )));
+        // f32 limits by their shortest decimal form, so the message says 0.05, not 0.0500000007.
+        let decimal = |x: f32| x.to_string().parse::<f64>().unwrap_or(x as f64);
+        Error::check_range("temperature", self.temperature as f64, decimal(MIN_TEMPERATURE), decimal(MAX_TEMPERATURE))?;
+        if let Some(k) = self.top_k {
+            Error::check_at_least("top_k", k, 1)?;
         }
-        if self.top_k == Some(0) {
-            return Err(Error::Config("top_k must be at least 1".into()));
+        if let Some(p) = self.top_p.filter(|&p| p <= 0.0 || p.is_nan()) {
+            // top_p keeps the smallest set whose mass reaches p: 0 would keep nothing.
+            return Err(Error::OutOfRange { field: "top_p".into(), value: p.to_string(), min: 0.0, max: 1.0 });
         }
-        if self.top_p.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
-            return Err(Error::Config("top_p must be in (0, 1]".into()));
+        if let Some(p) = self.top_p {
+            Error::check_range("top_p", p as f64, 0.0, 1.0)?;
         }
-        if self.min_p.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-            return Err(Error::Config("min_p must be in [0, 1]".into()));
+        if let Some(p) = self.min_p {
+            Error::check_range("min_p", p as f64, 0.0, 1.0)?;
         }
         Ok(())
     }

@@ -70,7 +70,7 @@ impl Trace {
 
     /// Entropy in nats of the next-token distribution after `pos`.
     pub fn entropy(&self, pos: usize) -> f32 {
-        entropy(self.probs.row(pos).as_slice().expect("probs rows are contiguous"))
+        entropy(self.probs.row(pos))
     }
 
     /// For query `pos` in `layer`, `head`: the most attended key position and its weight.

@@ -24,8 +24,35 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn js_error(e: crate::Error) -> JsError {
-    JsError::new(&e.to_string())
+/// A core error as a JS `Error`: the English one-line `message`, and `code`
+/// and `fields` (a plain object), by which the page translates it.
+fn js_error(e: crate::Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    set(&err, "code", &JsValue::from_str(e.code()));
+    let fields = e.fields().serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL);
+    set(&err, "fields", &fields);
+    err.into()
+}
+
+/// Options from JS that do not deserialize: an `options` error naming `what`.
+fn options_error(what: &str, e: impl std::fmt::Display) -> JsValue {
+    js_error(crate::Error::Options(format!("{what}: {e}")))
+}
+
+/// Sets the memory budget (bytes) every trace, generation and training step
+/// is checked against before it allocates; the page derives it from what the
+/// browser gives a wasm instance.
+#[wasm_bindgen(js_name = setMemoryBudget)]
+pub fn set_memory_budget(bytes: f64) {
+    if bytes.is_finite() && bytes > 0.0 {
+        crate::budget::set_limit(bytes as u64);
+    }
+}
+
+/// The memory budget in bytes.
+#[wasm_bindgen(js_name = memoryBudget)]
+pub fn memory_budget() -> f64 {
+    crate::budget::limit() as f64
 }
 
 #[wasm_bindgen]
@@ -47,12 +74,12 @@ struct Info<'a> {
 #[wasm_bindgen]
 impl WasmModel {
     /// Parses a safetensors checkpoint; `config_json` is a Hugging Face config.json's text.
-    pub fn load(bytes: &[u8], config_json: Option<String>) -> Result<WasmModel, JsError> {
+    pub fn load(bytes: &[u8], config_json: Option<String>) -> Result<WasmModel, JsValue> {
         let checkpoint = Checkpoint::from_bytes(bytes, config_json.as_deref()).map_err(js_error)?;
         Ok(WasmModel { checkpoint: Rc::new(checkpoint) })
     }
 
-    pub fn info(&self) -> Result<JsValue, JsError> {
+    pub fn info(&self) -> Result<JsValue, JsValue> {
         let model = &self.checkpoint.model;
         let info = Info {
             arch: model.arch().name(),
@@ -66,18 +93,18 @@ impl WasmModel {
         to_js(&info)
     }
 
-    pub fn encode(&self, text: &str) -> Result<Uint32Array, JsError> {
+    pub fn encode(&self, text: &str) -> Result<Uint32Array, JsValue> {
         let ids = self.checkpoint.encode(text).map_err(js_error)?;
         Ok(ids_to_js(&ids))
     }
 
     #[wasm_bindgen(js_name = traceText)]
-    pub fn trace_text(&self, text: &str) -> Result<Object, JsError> {
+    pub fn trace_text(&self, text: &str) -> Result<Object, JsValue> {
         self.checkpoint.trace_text(text).map(|t| trace_to_js(&t)).map_err(js_error)
     }
 
     #[wasm_bindgen(js_name = traceIds)]
-    pub fn trace_ids(&self, ids: &[u32]) -> Result<Object, JsError> {
+    pub fn trace_ids(&self, ids: &[u32]) -> Result<Object, JsValue> {
         let ids: Vec<usize> = ids.iter().map(|&id| id as usize).collect();
         self.checkpoint.trace_ids(&ids).map(|t| trace_to_js(&t)).map_err(js_error)
     }
@@ -90,7 +117,7 @@ impl WasmModel {
 
     /// The checkpoint in our format, for download.
     #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Result<Vec<u8>, JsError> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, JsValue> {
         self.checkpoint.to_bytes().map_err(js_error)
     }
 }
@@ -100,7 +127,7 @@ fn ids_to_js(ids: &[usize]) -> Uint32Array {
     Uint32Array::from(ids.as_slice())
 }
 
-fn set(obj: &Object, key: &str, value: &JsValue) {
+fn set(obj: &JsValue, key: &str, value: &JsValue) {
     Reflect::set(obj, &JsValue::from_str(key), value).expect("setting a property on a plain object");
 }
 
@@ -142,16 +169,16 @@ pub struct WasmTrainer {
 #[wasm_bindgen]
 impl WasmTrainer {
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<WasmTrainer, JsError> {
+    pub fn new(options: JsValue) -> Result<WasmTrainer, JsValue> {
         let options: crate::train::trainer::TrainOptions =
-            serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&format!("training options: {e}")))?;
+            serde_wasm_bindgen::from_value(options).map_err(|e| options_error("training options", e))?;
         let trainer = crate::train::trainer::Trainer::from_options(&options).map_err(js_error)?;
         Ok(WasmTrainer { trainer })
     }
 
     /// Runs `n` optimiser steps; returns the last step's `{step, loss, lr, grad_norm, tokens}`
     /// with `tokens` summed over the `n` steps.
-    pub fn step(&mut self, n: u32) -> Result<JsValue, JsError> {
+    pub fn step(&mut self, n: u32) -> Result<JsValue, JsValue> {
         let mut last = None;
         let mut tokens = 0;
         for _ in 0..n.max(1) {
@@ -165,7 +192,7 @@ impl WasmTrainer {
     }
 
     /// `{exact_match, token_accuracy, loss}` on `n` held-out examples.
-    pub fn evaluate(&self, n: u32) -> Result<JsValue, JsError> {
+    pub fn evaluate(&self, n: u32) -> Result<JsValue, JsValue> {
         to_js(&self.trainer.evaluate(n as usize))
     }
 
@@ -189,14 +216,14 @@ impl WasmTrainer {
 
     /// The model in our format, with task, settings and metrics on `n` held-out examples.
     #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self, n: u32) -> Result<Vec<u8>, JsError> {
+    pub fn to_bytes(&self, n: u32) -> Result<Vec<u8>, JsValue> {
         let metrics = self.trainer.evaluate(n as usize);
         self.trainer.checkpoint(Some((&metrics, n as usize))).to_bytes().map_err(js_error)
     }
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| js_error(crate::Error::Io(e.to_string())))
 }
 
 /// The benchmark cases of `glasswing bench` at `t` tokens, for timing the same
@@ -217,7 +244,7 @@ pub fn bench_cases(t: u32) -> Array {
 
 /// The training benchmark's options (the shipped reverse model's), for `new WasmTrainer`.
 #[wasm_bindgen(js_name = benchTrainingOptions)]
-pub fn bench_training_options() -> Result<JsValue, JsError> {
+pub fn bench_training_options() -> Result<JsValue, JsValue> {
     to_js(&crate::bench::reverse_training_options())
 }
 
@@ -235,14 +262,14 @@ pub struct WasmSession {
 
 #[wasm_bindgen]
 impl WasmSession {
-    pub fn push(&mut self, id: u32) -> Result<Object, JsError> {
+    pub fn push(&mut self, id: u32) -> Result<Object, JsValue> {
         let step = self.session.push(&self.checkpoint.model, id as usize).map_err(js_error)?;
         Ok(step_to_js(&step))
     }
 
     /// Feeds every token of `text`; returns the last step.
     #[wasm_bindgen(js_name = pushText)]
-    pub fn push_text(&mut self, text: &str) -> Result<Object, JsError> {
+    pub fn push_text(&mut self, text: &str) -> Result<Object, JsValue> {
         let ids = self.checkpoint.encode(text).map_err(js_error)?;
         let before = self.session.len();
         match self.session.extend(&self.checkpoint.model, &ids) {
@@ -268,16 +295,16 @@ impl WasmSession {
 
     /// `{greedy, temperature, top_k, top_p, min_p, seed}`; restarts the seeded draws.
     #[wasm_bindgen(js_name = setSampler)]
-    pub fn set_sampler(&mut self, settings: JsValue) -> Result<(), JsError> {
+    pub fn set_sampler(&mut self, settings: JsValue) -> Result<(), JsValue> {
         let settings: SamplerSettings =
-            serde_wasm_bindgen::from_value(settings).map_err(|e| JsError::new(&format!("sampler settings: {e}")))?;
+            serde_wasm_bindgen::from_value(settings).map_err(|e| options_error("sampler settings", e))?;
         self.sampler = Some(Sampler::new(settings).map_err(js_error)?);
         Ok(())
     }
 
     /// Picks the next token from `probs` (the last step's distribution):
     /// `{id, raw, after_temperature, after_top_k, after_top_p, probs}`, each a plain array.
-    pub fn choose(&mut self, probs: &[f32]) -> Result<JsValue, JsError> {
+    pub fn choose(&mut self, probs: &[f32]) -> Result<JsValue, JsValue> {
         let sampler = self.sampler.get_or_insert_with(|| Sampler::new(SamplerSettings::default()).expect("defaults are valid"));
         to_js(&sampler.choose(probs))
     }
@@ -285,7 +312,7 @@ impl WasmSession {
 
 fn step_to_js(step: &StepOutput) -> Object {
     let obj = Object::new();
-    set(&obj, "probs", &Float32Array::from(step.probs.as_slice().expect("contiguous")));
+    set(&obj, "probs", &Float32Array::from(step.probs.to_vec().as_slice()));
     set(&obj, "attention", &step.attention.as_ref().map_or(JsValue::NULL, tensor_to_js));
     set(&obj, "hidden", &step.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
     obj

@@ -45,8 +45,16 @@ fn not_a_safetensors_file() {
 #[test]
 fn truncated_file() {
     let bytes = good_bytes();
-    for cut in [4, 100, bytes.len() / 2, bytes.len() - 1] {
-        assert!(matches!(load(&bytes[..cut]), Error::Format(_)), "cut at {cut}");
+    assert!(matches!(load(&bytes[..4]), Error::Format(_)), "shorter than the length prefix");
+    let header_end = 8 + u64::from_le_bytes(bytes[..8].try_into().unwrap());
+    // Cut inside the header, or inside the data: the file is named truncated,
+    // with the size its header promises (not an offset or overflow error).
+    assert_eq!(load(&bytes[..100]), Error::Truncated { need: header_end, have: 100 });
+    for cut in [header_end as usize, bytes.len() / 2, bytes.len() - 1] {
+        let err = load(&bytes[..cut]);
+        assert_eq!(err, Error::Truncated { need: bytes.len() as u64, have: cut as u64 }, "cut at {cut}");
+        assert_eq!(err.code(), "truncated");
+        assert!(err.to_string().contains("truncated"), "{err}");
     }
 }
 
@@ -105,7 +113,8 @@ fn nan_and_inf_weights_are_named() {
 #[test]
 fn n_embd_not_divisible_by_n_head() {
     let err = load_edited(|_, m| set_config(m, "n_head", 3.into()));
-    assert_eq!(err, Error::Config("n_embd (32) is not divisible by n_head (3)".into()));
+    assert_eq!(err, Error::NotDivisible { field: "n_embd", value: 32, by_field: "n_head", by: 3 });
+    assert_eq!(err.to_string(), "config: n_embd (32) is not divisible by n_head (3)");
 }
 
 #[test]

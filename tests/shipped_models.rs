@@ -42,7 +42,7 @@ fn trained_models_keep_their_recorded_accuracy() {
         let task = Task::parse(task, None).unwrap();
         assert_eq!(ckpt.tokenizer.as_ref(), Some(&task.tokenizer()), "{file}: vocabulary is the task's");
         // A seed no training run used: fresh examples, not the ones recorded.
-        let fresh = evaluate(&ckpt.model, &task.held_out(500, 777_001));
+        let fresh = evaluate(&ckpt.model, task.held_out(500, 777_001));
         let (exact, token) = (recorded["exact_match"].as_f64().unwrap() as f32, recorded["token_accuracy"].as_f64().unwrap() as f32);
         eprintln!("{file}: fresh exact {:.3} (recorded {exact:.3}), token {:.3} (recorded {token:.3})", fresh.exact_match, fresh.token_accuracy);
         assert!((fresh.token_accuracy - token).abs() < 0.03, "{file}: token accuracy {} vs recorded {token}", fresh.token_accuracy);

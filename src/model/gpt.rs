@@ -29,20 +29,22 @@ impl GptConfig {
             ("n_positions", self.n_positions),
             ("vocab_size", self.vocab_size),
         ] {
-            if v == 0 {
-                return Err(Error::Config(format!("{name} must be at least 1")));
-            }
+            Error::check_at_least(name, v, 1)?;
         }
         if self.n_embd % self.n_head != 0 {
-            return Err(Error::Config(format!(
-                "n_embd ({}) is not divisible by n_head ({})",
-                self.n_embd, self.n_head
-            )));
+            return Err(Error::NotDivisible { field: "n_embd", value: self.n_embd, by_field: "n_head", by: self.n_head });
         }
-        if !(self.layer_norm_epsilon.is_finite() && self.layer_norm_epsilon > 0.0) {
-            return Err(Error::Config(format!("layer_norm_epsilon must be positive, got {}", self.layer_norm_epsilon)));
-        }
-        Ok(())
+        // The math runs in f32: an epsilon that is 0 or infinite there is nonsense.
+        Error::check_range("layer_norm_epsilon", self.layer_norm_epsilon, 1e-30, 1.0)
+    }
+
+    /// Parameters a model of this config holds (tied head), counted before
+    /// anything is allocated; u128 so no config can overflow it.
+    pub fn num_params(&self) -> u128 {
+        let (l, c, v, p) = (self.n_layer as u128, self.n_embd as u128, self.vocab_size as u128, self.n_positions as u128);
+        let block = 2 * c + (3 * c * c + 3 * c) + (c * c + c) + 2 * c + (4 * c * c + 4 * c) + (4 * c * c + c);
+        // wte, wpe, the blocks (ln_1, c_attn, attn c_proj, ln_2, c_fc, mlp c_proj), ln_f
+        v * c + p * c + l * block + 2 * c
     }
 
     /// The LayerNorm epsilon at the precision the math runs in.
@@ -118,9 +120,8 @@ pub(crate) fn causal_self_attention(qkv: &Array2<f32>, n_head: usize) -> (Array2
         let v = qkv.slice(s![.., 2 * c + head * d..2 * c + (head + 1) * d]); // [T, D]
         let mut att = q.dot(&k.t()) * scale; // [T, T]
         for (i, mut row) in att.axis_iter_mut(Axis(0)).enumerate() {
-            let row = row.as_slice_mut().expect("contiguous row");
-            softmax_inplace(&mut row[..=i]);
-            row[i + 1..].fill(0.0);
+            softmax_inplace(row.slice_mut(s![..=i]));
+            row.slice_mut(s![i + 1..]).fill(0.0);
         }
         merged.slice_mut(s![.., head * d..(head + 1) * d]).assign(&att.dot(&v));
         weights.slice_mut(s![head, .., ..]).assign(&att);

@@ -84,10 +84,12 @@ impl Model {
         value.expect("configs are plain structs")
     }
 
-    /// Checks the ids, then runs the model. The only way in, so no model code
-    /// ever sees an empty, too long or out-of-range sequence.
+    /// Checks the ids and the memory the trace needs, then runs the model.
+    /// The only way in, so no model code ever sees an empty, too long or
+    /// out-of-range sequence, nor one whose trace would not fit in memory.
     pub fn forward(&self, ids: &[usize]) -> Result<Forward> {
         self.check_ids(ids)?;
+        crate::budget::check_trace(self, ids.len())?;
         let out = match self {
             Model::Gpt(m) => {
                 let out = m.forward(ids);

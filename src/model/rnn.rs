@@ -43,11 +43,17 @@ impl RnnConfig {
             ("hidden_size", self.hidden_size),
             ("num_layers", self.num_layers),
         ] {
-            if v == 0 {
-                return Err(Error::Config(format!("{name} must be at least 1")));
-            }
+            Error::check_at_least(name, v, 1)?;
         }
         Ok(())
+    }
+
+    /// Parameters a model of this config holds, counted before anything is
+    /// allocated; u128 so no config can overflow it.
+    pub fn num_params(&self) -> u128 {
+        let (v, e, h, l) = (self.vocab_size as u128, self.embed_dim as u128, self.hidden_size as u128, self.num_layers as u128);
+        // embed; layer 0 reads E, the others H; each has W_hh and two biases; head
+        v * e + (h * e + l.saturating_sub(1) * h * h) + l * (h * h + 2 * h) + v * h + v
     }
 }
 

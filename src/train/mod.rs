@@ -9,7 +9,9 @@ pub mod trainer;
 
 use ndarray::Array2;
 
+use crate::error::{Error, Result};
 use crate::model::Model;
+use tasks::Task;
 
 /// One training sequence: `tokens` [N]; the model reads tokens[..N-1] and is
 /// scored on predicting tokens[i+1] wherever `scored[i]` is true.
@@ -96,11 +98,30 @@ pub struct Metrics {
     pub loss: f32,
 }
 
+/// Most held-out examples one evaluation reads (they are made one at a time,
+/// so this bounds the time an evaluation takes, not its memory).
+pub const MAX_EVAL_EXAMPLES: usize = 1_000_000;
+
+/// `n` held-out examples of `task` (from `seed`), checked first: `n` in
+/// 1..=MAX_EVAL_EXAMPLES, the model's vocabulary and length fit the task.
+pub fn evaluate_task(model: &Model, task: &Task, n: usize, seed: u64) -> Result<Metrics> {
+    Error::check_range("n", n as f64, 1.0, MAX_EVAL_EXAMPLES as f64)?;
+    if task.tokenizer().vocab_size() != model.vocab_size() {
+        return Err(Error::Config(format!("the model's vocabulary is not the {} task's", task.name())));
+    }
+    if task.max_len() > model.max_len() {
+        return Err(Error::TooLong { len: task.max_len(), max: model.max_len() });
+    }
+    crate::budget::check_evaluation(model, 1, task.max_len())?;
+    Ok(evaluate(model, task.held_out(n, seed)))
+}
+
 /// With teacher forcing: all scored argmaxes right is the same as greedy
 /// decoding reproducing the answer, since each step then sees the true prefix.
-pub fn evaluate(model: &Model, examples: &[Example]) -> Metrics {
-    let (mut exact, mut correct, mut scored, mut loss) = (0usize, 0usize, 0usize, 0.0f64);
+pub fn evaluate(model: &Model, examples: impl IntoIterator<Item = Example>) -> Metrics {
+    let (mut exact, mut correct, mut scored, mut loss, mut count) = (0usize, 0usize, 0usize, 0.0f64, 0usize);
     for ex in examples {
+        count += 1;
         let cache = forward(model, ex.inputs());
         let probs = cache.probs();
         let mut all_right = true;
@@ -117,7 +138,7 @@ pub fn evaluate(model: &Model, examples: &[Example]) -> Metrics {
         }
         exact += all_right as usize;
     }
-    let n = examples.len().max(1) as f32;
+    let n = count.max(1) as f32;
     let s = scored.max(1) as f64;
     Metrics { exact_match: exact as f32 / n, token_accuracy: (correct as f64 / s) as f32, loss: (loss / s) as f32 }
 }

@@ -52,7 +52,7 @@ impl Task {
             "toy" => Task::Toy,
             "text" => match text {
                 Some(t) if t.chars().count() >= 2 => Task::Text(t.to_string()),
-                _ => return Err(Error::Config("the text task needs a text of at least 2 characters".into())),
+                _ => return Err(Error::TextTooShort { min: 2 }),
             },
             other => return Err(Error::Config(format!("unknown task {other:?} (one of {})", TASK_NAMES.join(", ")))),
         })
@@ -160,11 +160,12 @@ impl Task {
         Example { tokens, scored }
     }
 
-    /// `n` held-out examples: drawn from a seed the training stream never uses.
-    pub fn held_out(&self, n: usize, seed: u64) -> Vec<Example> {
+    /// `n` held-out examples, made one at a time as they are read: drawn
+    /// from a seed the training stream never uses.
+    pub fn held_out(&self, n: usize, seed: u64) -> impl Iterator<Item = Example> + '_ {
         let tokenizer = self.tokenizer();
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ HELD_OUT_SALT);
-        (0..n).map(|_| self.sample(&mut rng, &tokenizer)).collect()
+        (0..n).map(move |_| self.sample(&mut rng, &tokenizer))
     }
 }
 
@@ -301,7 +302,7 @@ mod tests {
             (0..50).map(|_| Task::Sort.sample_text(&mut rng).0).collect()
         };
         assert_eq!(train, again);
-        let held: Vec<String> = Task::Sort.held_out(50, 7).iter().map(|e| Task::Sort.tokenizer().decode(&e.tokens)).collect();
+        let held: Vec<String> = Task::Sort.held_out(50, 7).map(|e| Task::Sort.tokenizer().decode(&e.tokens)).collect();
         assert_ne!(train, held);
     }
 

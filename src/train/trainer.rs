@@ -6,13 +6,17 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::checkpoint::Checkpoint;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::init::ModelSizes;
 use crate::model::Model;
 use crate::tokenizer::Tokenizer;
 use crate::train::optim::{clip_grad_norm, AdamW, Schedule};
 use crate::train::tasks::Task;
 use crate::train::{evaluate, loss_and_grads, Example, Metrics};
+
+/// Learning rates outside these make no sense for AdamW (and NaN never does).
+pub const MIN_LR: f64 = 1e-6;
+pub const MAX_LR: f64 = 10.0;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainSettings {
@@ -91,9 +95,13 @@ impl Trainer {
     /// A fresh model of the options' sizes over the task's vocabulary, ready to train.
     pub fn from_options(options: &TrainOptions) -> Result<Self> {
         let task = Task::parse(&options.task, options.text.as_deref())?;
+        Error::check_at_least("steps", options.steps, 1)?;
+        Error::check_at_least("batch_size", options.batch_size, 1)?;
+        Error::check_range("lr", options.lr as f64, MIN_LR, MAX_LR)?;
         let model = options.sizes.build(task.tokenizer().vocab_size(), task.max_len(), options.seed)?;
-        let mut settings = TrainSettings::new(&task, options.steps.max(1), options.seed);
-        settings.batch_size = options.batch_size.max(1);
+        crate::budget::check_training(&model, options.batch_size, task.max_len())?;
+        let mut settings = TrainSettings::new(&task, options.steps, options.seed);
+        settings.batch_size = options.batch_size;
         settings.lr = options.lr;
         Ok(Self::new(model, task, settings))
     }
@@ -135,6 +143,6 @@ impl Trainer {
 
     /// Metrics on `n` held-out examples (another seed than training's).
     pub fn evaluate(&self, n: usize) -> Metrics {
-        evaluate(&self.model, &self.task.held_out(n, self.settings.seed))
+        evaluate(&self.model, self.task.held_out(n, self.settings.seed))
     }
 }
