@@ -152,14 +152,15 @@ pub fn human_bytes(bytes: u64) -> String {
 }
 
 fn over_budget_message(what: &str, need: u64, limit: u64, max: Option<u64>, unit: &Option<&str>) -> String {
+    // Close to the limit, one decimal would print the same figure twice.
+    let (need_text, limit_text) = match (human_bytes(need), human_bytes(limit)) {
+        (a, b) if a == b => (format!("{:.3} GB", need as f64 / 1e9), format!("{:.3} GB", limit as f64 / 1e9)),
+        pair => pair,
+    };
     let hint = match (max, unit) {
         (Some(0), _) => ": the model itself is too large for this budget".to_string(),
         (Some(max), Some(unit)) => format!(": use at most {max} {unit}"),
         _ => String::new(),
     };
-    format!(
-        "the {what} would need about {} of memory, more than the budget of {}{hint}",
-        human_bytes(need),
-        human_bytes(limit)
-    )
+    format!("the {what} would need about {need_text} of memory, more than the budget of {limit_text}{hint}")
 }
