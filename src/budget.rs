@@ -34,9 +34,9 @@ pub fn limit() -> u64 {
     }
 }
 
-/// Sets the budget (at least 1 MB).
+/// Sets the budget (at least 1 kB).
 pub fn set_limit(bytes: u64) {
-    LIMIT.store(bytes.max(1_000_000), Ordering::Relaxed);
+    LIMIT.store(bytes.max(1_000), Ordering::Relaxed);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

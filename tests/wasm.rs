@@ -20,8 +20,8 @@ fn shape(tensor: &JsValue) -> Vec<u32> {
     get(tensor, "shape").dyn_into::<Array>().unwrap().iter().map(|v| v.as_f64().unwrap() as u32).collect()
 }
 
-fn message(err: wasm_bindgen::JsError) -> String {
-    js_sys::Error::from(JsValue::from(err)).message().into()
+fn message(err: JsValue) -> String {
+    js_sys::Error::from(err).message().into()
 }
 
 #[wasm_bindgen_test]
@@ -113,6 +113,26 @@ fn errors_are_js_errors_with_the_core_message() {
     );
     assert!(message(model.trace_text("").err().unwrap()).contains("empty input"));
     assert!(message(model.trace_ids(&[1; 30]).err().unwrap()).contains("longer than the model's maximum of 24"));
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_a_code_and_fields_for_the_page() {
+    let model = WasmModel::load(GPT, None).unwrap();
+    let err = model.trace_text("我<").err().unwrap();
+    assert_eq!(get(&err, "code").as_string().unwrap(), "unknown_char");
+    let fields = get(&err, "fields");
+    assert_eq!(get(&fields, "char").as_string().unwrap(), "<");
+    assert_eq!(get(&fields, "pos").as_f64().unwrap(), 1.0);
+    // A budget the trace cannot fit names the largest length that does.
+    glasswing::wasm::set_memory_budget(20e3);
+    let err = model.trace_ids(&[1; 20]).err().unwrap();
+    glasswing::wasm::set_memory_budget(1.5e9);
+    assert_eq!(get(&err, "code").as_string().unwrap(), "over_budget");
+    let fields = get(&err, "fields");
+    assert_eq!(get(&fields, "unit").as_string().unwrap(), "tokens");
+    assert!(get(&fields, "max").as_f64().unwrap() < 20.0);
+    let truncated = WasmModel::load(&GPT[..GPT.len() / 2], None).err().unwrap();
+    assert_eq!(get(&truncated, "code").as_string().unwrap(), "truncated");
 }
 
 #[wasm_bindgen_test]
