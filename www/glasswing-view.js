@@ -17,7 +17,8 @@
 // Every element on a page shares ONE model worker, and a model file is
 // fetched once however many elements show it. Everything is resolved against
 // this module's URL, so a page in any folder of the same site can use it;
-// nothing comes from another origin. The drawing is the explorer's own
+// nothing comes from another origin: a model or src naming another origin is
+// refused with a message in the element, before any request. The drawing is the explorer's own
 // views (js/views/*.js) in a shadow root, styled by css/glasswing-view.css.
 //
 // Events: "glasswing-change" (detail: {state, trace}) after the reader
@@ -26,6 +27,7 @@
 // ready (a promise that resolves at the first draw or error).
 
 import { Engine } from './js/engine.js';
+import { sampleInput } from './js/format.js';
 import { getLang, setLang, t, translateError, LANGS } from './js/i18n.js';
 import { clampToTrace, createStore, initialState } from './js/state.js';
 import { formatLink, parseLink, VIEWS } from './js/share/link.js';
@@ -37,6 +39,7 @@ import { ModelView } from './js/views/model.js';
 import { TokensView } from './js/views/tokens.js';
 
 const BASE = new URL('./', import.meta.url);
+const OWN_ORIGIN = BASE.origin;
 const STYLE_URL = new URL('css/glasswing-view.css', BASE).href;
 const VIEW_LABELS = { heads: 'headView', matrix: 'matrix', model: 'modelView', bars: 'bars', hidden: 'hidden' };
 const GPT_VIEWS = ['heads', 'matrix', 'model', 'bars'];
@@ -127,11 +130,6 @@ function parseIds(text) {
   return parts.map(Number);
 }
 
-function sampleText(info) {
-  if (!info.vocab) return Array.from({ length: Math.min(4, info.config?.vocab_size ?? 4) }, (_, i) => i).join(', ');
-  return info.vocab.filter((s) => s.trim()).slice(0, 8).join('');
-}
-
 /** Attribute text -> integer ≥ 0, or undefined. */
 function intAttr(s) {
   return s !== null && /^\s*\d{1,6}\s*$/.test(s) ? Number(s) : undefined;
@@ -189,6 +187,18 @@ export class GlasswingView extends HTMLElement {
 
   get state() { return this.store.state; }
 
+  /**
+   * A model name the embedding page refused (embed.html: a link naming
+   * something that is not a model file), said instead of "No model chosen"
+   * while the model attribute is absent.
+   */
+  get rejectedModel() { return this.rejected ?? null; }
+
+  set rejectedModel(name) {
+    this.rejected = name || null;
+    if (this.isConnected) this.update();
+  }
+
   connectedCallback() {
     this.resize.observe(this);
     this.update();
@@ -236,12 +246,22 @@ export class GlasswingView extends HTMLElement {
     if (lang !== this.store.state.lang) this.store.set({ lang });
     const model = (this.getAttribute('model') ?? '').trim();
     if (!model) {
-      this.showError(this.inLang(() => t('embedNoModel')));
+      const rejected = this.rejectedModel;
+      this.showError(this.inLang(() => (rejected ? t('embedBadModel', { name: rejected }) : t('embedNoModel'))));
       this.resolveReady();
       return;
     }
     const folder = this.modelsFolder();
-    const url = new URL(model, folder).href;
+    const resolved = new URL(model, folder);
+    // Only this module's own site: a model elsewhere is never requested
+    // (nor its folder's index.json).
+    if (resolved.origin !== OWN_ORIGIN) {
+      const origin = resolved.origin === 'null' ? `${resolved.protocol}…` : resolved.origin;
+      this.showError(this.inLang(() => t('embedOtherOrigin', { name: model, origin, own: OWN_ORIGIN })));
+      this.resolveReady();
+      return;
+    }
+    const url = resolved.href;
     if (url !== this.modelUrl) {
       this.msgEl.textContent = this.inLang(() => t('embedLoading'));
       let loaded;
@@ -249,7 +269,7 @@ export class GlasswingView extends HTMLElement {
         loaded = await loadModel(url);
       } catch (e) {
         this.msgEl.textContent = '';
-        this.showError(this.inLang(() => t('loadFailed', { name: model, msg: translateError(e.message) })));
+        this.showError(this.inLang(() => t('loadFailed', { name: model, msg: translateError(e) })));
         this.resolveReady();
         return;
       }
@@ -260,7 +280,7 @@ export class GlasswingView extends HTMLElement {
       this.tracedText = undefined;
       this.msgEl.textContent = '';
     }
-    const text = this.getAttribute('text') ?? this.entry?.example ?? sampleText(this.info);
+    const text = this.getAttribute('text') ?? this.entry?.example ?? sampleInput(this.info);
     if (text !== this.tracedText || this.tracedModel !== this.modelId) {
       try {
         const trace = this.info.vocab
@@ -272,7 +292,7 @@ export class GlasswingView extends HTMLElement {
         this.clearError();
       } catch (e) {
         // The last good trace stays on screen under the message.
-        this.showError(this.inLang(() => translateError(e.message)));
+        this.showError(this.inLang(() => translateError(e)));
         if (!this.trace) { this.resolveReady(); return; }
       }
     }
@@ -435,7 +455,7 @@ export class GlasswingView extends HTMLElement {
   }
 
   fail(e) {
-    this.showError(e?.message ?? String(e));
+    this.showError(this.inLang(() => translateError(e)));
     this.resolveReady();
   }
 }
@@ -443,12 +463,23 @@ export class GlasswingView extends HTMLElement {
 /** Reads a link hash into attributes (what embed.html does with its own hash). */
 export function attributesFromHash(hash) {
   const link = parseLink(hash);
+  // A link names a model file of the models folder: a model param that is not
+  // a plain file name ("../x", a URL; refused by parseLink) or not a
+  // .safetensors file is kept in `rejectedModel`, to say so.
+  let rejectedModel = null;
+  let model = link.model;
+  if (model === undefined && link.bad.includes('model')) {
+    try { rejectedModel = new URLSearchParams(String(hash ?? '').replace(/^#/, '')).get('model'); } catch { /* unreadable */ }
+  } else if (model !== undefined && !/\.safetensors$/i.test(model)) {
+    rejectedModel = model;
+    model = undefined;
+  }
   const { patch } = link;
   const attrs = {
-    model: link.model, text: link.text, view: patch.view, layer: patch.layer, head: patch.head, pos: patch.pos,
+    model, text: link.text, view: patch.view, layer: patch.layer, head: patch.head, pos: patch.pos,
     heads: patch.headsOn?.map((on) => (on ? '1' : '0')).join(''), k: patch.topK, lang: patch.lang,
   };
-  return { attrs, bad: link.bad };
+  return { attrs, bad: link.bad, rejectedModel };
 }
 
 if (!customElements.get('glasswing-view')) customElements.define('glasswing-view', GlasswingView);

@@ -378,7 +378,7 @@ describe('safety and language', () => {
     assert.equal(await page.getAttribute('#tokens', 'data-t'), String(UNTRAINED.example.length), 'the previous trace is still drawn');
     assert.ok((await canvasStats(page, '#matrix-canvas')).inked > 0.05);
     await page.click('.lang-switch button[data-lang="zh"]');
-    assert.match(await page.textContent('#error'), /第 3 个位置的字符“é”（U\+00E9）不在模型的词表里/);
+    assert.match(await page.textContent('#error'), /位置 3 上的字符“é”（U\+00E9）不在模型的词表里/);
     await page.click('.lang-switch button[data-lang="en"]');
     await typeText(page, 'cafe');
     assert.ok(await page.isHidden('#error'));

@@ -9,6 +9,17 @@ export function displayToken(s) {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/**
+ * Text to start from for a model that has no example: its first eight
+ * printable one-character tokens (entries longer than one character are
+ * special tokens such as <pad> or <bos>, which no text produces: src/tokenizer.rs),
+ * or ids 0..3 for a model without a vocabulary.
+ */
+export function sampleInput(info) {
+  if (!info.vocab) return Array.from({ length: Math.min(4, info.config?.vocab_size ?? 4) }, (_, i) => i).join(', ');
+  return info.vocab.filter((s) => [...s].length === 1 && s.trim()).slice(0, 8).join('');
+}
+
 /** A probability as a short percentage (0.05 -> "5.00%", 0.00012 -> "0.012%", below 0.001% -> "<0.001%"). */
 export function percent(p) {
   const x = p * 100;

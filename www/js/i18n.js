@@ -1,6 +1,9 @@
 // Every label the page shows, in English and Chinese, plus a tiny template
 // filler. Static labels live in index.html as data-i18n="key" (textContent)
 // or data-i18n-attr="attr:key;attr:key"; views call t() while they draw.
+// The core's errors are worded here too, by code (translateError).
+
+import { count, displayToken } from './format.js';
 
 const en = {
   pageTitle: 'Glasswing: see what a tiny language model computes',
@@ -73,6 +76,7 @@ const en = {
   copied: 'Copied to the clipboard.',
   copyManual: 'The text is selected: press Ctrl+C (⌘C on a Mac) to copy it.',
   linkUserModel: 'This model came from your own file, which cannot travel in a link: the link keeps the text and the view but opens the first shipped model.',
+  linkTextCut: 'The text is long: this link and the embed code below carry only its first {max} characters (of {n}).',
   linkNoModel: 'The link asks for a model that is not here ({name}), so another one is shown.',
   linkBad: 'Parts of the link could not be read and were left out: {fields}.',
   dismiss: 'Dismiss',
@@ -94,6 +98,8 @@ const en = {
   embedLoading: 'Loading the model…',
   embedNoView: 'This model has no {view}; showing {other} instead.',
   embedNoModel: 'No model chosen: set the model attribute to a file in the models folder.',
+  embedBadModel: '“{name}” is not a usable model file: name one of the .safetensors files in the models folder, such as induction-gpt.safetensors.',
+  embedOtherOrigin: 'Refused to load {name}: it is on another site ({origin}). A Glasswing view only loads models from its own site ({own}).',
   embedLabel: '{view}: {model}',
   // ---- Train panel (js/train/) ----
   trainTitle: 'Train a model, live',
@@ -405,6 +411,7 @@ const zh = {
   copied: '已复制到剪贴板。',
   copyManual: '文字已选中：按 Ctrl+C（Mac 上按 ⌘C）即可复制。',
   linkUserModel: '这个模型来自你自己的文件，无法放进链接：链接会保留文本和视图，但打开的是第一个内置模型。',
+  linkTextCut: '文本太长：这个链接和下面的嵌入代码只带上它的前 {max} 个字符（全文共 {n} 个字符）。',
   linkNoModel: '链接指定的模型（{name}）不在这里，所以显示的是另一个模型。',
   linkBad: '链接里有几项无法识别，已忽略：{fields}。',
   dismiss: '关闭',
@@ -426,6 +433,8 @@ const zh = {
   embedLoading: '正在加载模型…',
   embedNoView: '这个模型没有“{view}”，改为显示“{other}”。',
   embedNoModel: '还没有指定模型：请把 model 属性设为 models 文件夹里的一个文件。',
+  embedBadModel: '“{name}”不是可用的模型文件：请填写 models 文件夹里某个 .safetensors 文件的名字，例如 induction-gpt.safetensors。',
+  embedOtherOrigin: '拒绝加载 {name}：它在另一个网站上（{origin}）。Glasswing 视图只加载与自己同一网站（{own}）的模型。',
   embedLabel: '{view}：{model}',
   // ---- 训练面板（js/train/）----
   trainTitle: '现场训练一个模型',
@@ -693,32 +702,139 @@ export function applyStatic(root = document) {
   document.title = t('pageTitle');
 }
 
-// The core's errors are English sentences with a fixed shape; in Chinese mode
-// the common ones are retold, anything else is shown as it came.
-const ZH_ERRORS = [
-  [/^unknown character '(.+)' \(U\+([0-9A-Fa-f]+)\) at position (\d+): not in the model's vocabulary$/,
-    (m) => `第 ${m[3]} 个位置的字符“${m[1]}”（U+${m[2]}）不在模型的词表里`],
-  [/^sequence of (\d+) tokens is longer than the model's maximum of (\d+)$/,
-    (m) => `输入有 ${m[1]} 个词元，超过了模型的上限 ${m[2]} 个`],
-  [/^empty input/, () => '输入为空：请至少输入一个词元'],
-  [/^token id (\d+) at position (\d+) is out of range: the vocabulary has (\d+) tokens$/,
-    (m) => `第 ${m[2]} 个位置的词元 ID ${m[1]} 超出范围：词表只有 ${m[3]} 个词元`],
-  [/^not a valid safetensors file: (.*)$/, (m) => `不是有效的 safetensors 文件（${m[1]}）`],
-  [/^missing tensor `(.+)`$/, (m) => `缺少张量 \`${m[1]}\``],
-  [/^tensor `(.+)` has shape (.+), expected (.+)$/, (m) => `张量 \`${m[1]}\` 的形状是 ${m[2]}，应为 ${m[3]}`],
-  // Training options the core refuses (js/train/).
-  [/^config: the text task needs a text of at least 2 characters$/, () => '“你自己的文本”任务至少需要 2 个字符的文本'],
-  [/^config: n_embd \((\d+)\) is not divisible by n_head \((\d+)\)$/, (m) => `宽度 n_embd（${m[1]}）不能被头数 n_head（${m[2]}）整除`],
-  [/^config: (\w+) must be at least 1$/, (m) => `${m[1]} 至少为 1`],
-  [/^training options: (.*)$/, (m) => `训练设置有误：${m[1]}`],
-  [/^config: (.*)$/, (m) => `配置有误：${m[1]}`],
-];
+// ---- the core's errors, by code ---------------------------------------------
+//
+// Every error of the core carries a stable `code` and its `fields`
+// (src/error.rs, passed through js/errors.js); here each code is worded in
+// both languages. Positions count from 0, as everywhere on the page. An error
+// whose code is unknown here, or whose fields are not what a wording needs,
+// is shown as the core's own English message.
 
-export function translateError(msg) {
-  if (current !== 'zh') return msg;
-  for (const [re, fn] of ZH_ERRORS) {
-    const m = re.exec(msg);
-    if (m) return fn(m);
+const hex = (n) => Number(n).toString(16).toUpperCase().padStart(4, '0');
+const shape = (a) => `[${a.join(', ')}]`;
+/** Bytes as people read them, as the core writes them: 512 B, 3.4 MB, 1.5 GB. */
+export function humanBytes(b) {
+  if (b < 1e3) return `${b} B`;
+  if (b < 1e6) return `${(b / 1e3).toFixed(1)} kB`;
+  if (b < 1e9) return `${(b / 1e6).toFixed(1)} MB`;
+  return `${(b / 1e9).toFixed(1)} GB`;
+}
+const int = (n) => (typeof n === 'number' ? count(n, current) : String(n));
+
+// Config fields a Chinese reader knows better by their role (the English keeps the names).
+const ZH_FIELDS = {
+  n_embd: '宽度 n_embd', n_head: '头数 n_head', n_layer: '层数 n_layer', n_positions: '最大长度 n_positions',
+  vocab_size: '词表大小 vocab_size', embed_dim: '嵌入维度 embed_dim', hidden_size: '隐藏维度 hidden_size',
+  num_layers: '层数 num_layers', steps: '训练步数 steps', batch_size: '批大小 batch_size', lr: '学习率 lr',
+  temperature: '温度 temperature',
+};
+const zhField = (f) => ZH_FIELDS[f] ?? f;
+
+const EN_WHAT = { trace: 'tracing this text', generation: 'this generation', evaluation: 'this evaluation', training: 'this training run', model: 'this model' };
+const ZH_WHAT = { trace: '计算这段输入', generation: '这次生成', evaluation: '这次评估', training: '这次训练', model: '这个模型' };
+const EN_UNIT = { tokens: 'use at most {max} tokens', steps: 'use at most {max} steps', examples: 'use at most {max} examples', batch: 'use a batch of at most {max}' };
+const ZH_UNIT = { tokens: '请把输入减到最多 {max} 个词元', steps: '最多只能用 {max} 步', examples: '最多只能用 {max} 个样本', batch: '批大小最多为 {max}' };
+
+function budgetHint(f, units, tooBig) {
+  if (f.max === 0) return tooBig;
+  if (f.max === null || f.max === undefined || !units[f.unit]) return '';
+  return units[f.unit].replace('{max}', int(f.max));
+}
+
+// code -> [fields the wording needs, en(fields), zh(fields)]
+const CODES = {
+  unknown_char: [['char', 'code', 'pos'],
+    (f) => `unknown character '${displayToken(f.char)}' (U+${hex(f.code)}) at position ${f.pos}: not in the model's vocabulary`,
+    (f) => `位置 ${f.pos} 上的字符“${displayToken(f.char)}”（U+${hex(f.code)}）不在模型的词表里`],
+  too_long: [['len', 'max'],
+    (f) => `sequence of ${int(f.len)} tokens is longer than the model's maximum of ${int(f.max)}`,
+    (f) => `输入有 ${int(f.len)} 个词元，超过了模型的上限 ${int(f.max)} 个`],
+  empty: [[],
+    () => 'empty input: give at least one token',
+    () => '输入为空：请至少输入一个词元'],
+  id_out_of_range: [['id', 'pos', 'vocab_size'],
+    (f) => `token id ${f.id} at position ${f.pos} is out of range: the vocabulary has ${int(f.vocab_size)} tokens (ids 0 to ${int(f.vocab_size - 1)})`,
+    (f) => `位置 ${f.pos} 上的词元 ID ${f.id} 超出范围：词表只有 ${int(f.vocab_size)} 个词元（ID 从 0 到 ${int(f.vocab_size - 1)}）`],
+  format: [['detail'],
+    (f) => `not a valid safetensors file: ${f.detail}`,
+    (f) => `这不是有效的 safetensors 文件（${f.detail}）`],
+  truncated: [['need', 'have'],
+    (f) => `the file is truncated: its header describes ${int(f.need)} bytes but the file has ${int(f.have)}`,
+    (f) => `文件不完整：文件头说数据有 ${int(f.need)} 字节，但文件只有 ${int(f.have)} 字节`],
+  missing_tensor: [['name'],
+    (f) => `missing tensor \`${f.name}\``,
+    (f) => `文件里缺少张量 \`${f.name}\``],
+  shape: [['name', 'expected', 'found'],
+    (f) => `tensor \`${f.name}\` has shape ${shape(f.found)}, expected ${shape(f.expected)}`,
+    (f) => `张量 \`${f.name}\` 的形状是 ${shape(f.found)}，应为 ${shape(f.expected)}`],
+  dtype: [['name', 'found'],
+    (f) => `tensor \`${f.name}\` has dtype ${f.found}, expected F32`,
+    (f) => `张量 \`${f.name}\` 的数据类型是 ${f.found}，这里只支持 F32`],
+  non_finite: [['name', 'index', 'value'],
+    (f) => `tensor \`${f.name}\` holds a non-finite value (${f.value}) at flat index ${f.index}`,
+    (f) => `张量 \`${f.name}\` 在下标 ${f.index} 处的值是 ${f.value}，不是有限的数`],
+  config: [['detail'],
+    (f) => `config: ${f.detail}`,
+    (f) => `配置有误：${f.detail}`],
+  not_divisible: [['field', 'value', 'by_field', 'by'],
+    (f) => `config: ${f.field} (${f.value}) is not divisible by ${f.by_field} (${f.by})`,
+    (f) => `${zhField(f.field)}（${f.value}）不能被${zhField(f.by_field)}（${f.by}）整除`],
+  at_least: [['field', 'min', 'value'],
+    (f) => `config: ${f.field} must be at least ${f.min}, got ${f.value}`,
+    (f) => `${zhField(f.field)} 至少为 ${f.min}，现在是 ${f.value}`],
+  out_of_range: [['field', 'value', 'min', 'max'],
+    (f) => `config: ${f.field} = ${f.value} is out of range: it must be between ${f.min} and ${f.max}`,
+    (f) => `${zhField(f.field)} = ${f.value} 超出范围：应在 ${f.min} 到 ${f.max} 之间`],
+  text_too_short: [['min'],
+    (f) => `config: the text task needs a text of at least ${f.min} characters`,
+    (f) => `“你自己的文本”任务至少需要 ${f.min} 个字符的文本`],
+  unsupported: [['field', 'value', 'why'],
+    (f) => `config: ${f.field} = ${f.value} is not supported: ${f.why}`,
+    (f) => `不支持 ${zhField(f.field)} = ${f.value}（${f.why}）`],
+  overflow: [['name'],
+    (f) => `the model computed a non-finite value in \`${f.name}\`: its weights are too large`,
+    (f) => `模型在 \`${f.name}\` 里算出了无穷大或非数：它的权重太大了`],
+  over_budget: [['what', 'need_bytes', 'limit_bytes'],
+    (f) => {
+      const hint = budgetHint(f, EN_UNIT, 'the model itself is too large for it');
+      return `${EN_WHAT[f.what] ?? `the ${f.what}`} would need about ${humanBytes(f.need_bytes)} of memory, more than the ${humanBytes(f.limit_bytes)} this page allows${hint ? `: ${hint}` : ''}`;
+    },
+    (f) => {
+      const hint = budgetHint(f, ZH_UNIT, '模型本身就太大了');
+      return `${ZH_WHAT[f.what] ?? f.what}需要约 ${humanBytes(f.need_bytes)} 内存，超过了本页允许的 ${humanBytes(f.limit_bytes)}${hint ? `：${hint}` : ''}`;
+    }],
+  options: [['detail'],
+    (f) => `options: ${f.detail}`,
+    (f) => `设置有误：${f.detail}`],
+  io: [['detail'],
+    (f) => f.detail,
+    (f) => `读写出错：${f.detail}`],
+  // The page's own (js/worker.js): a model URL the server did not give.
+  fetch: [['status', 'url'],
+    (f) => (f.status === 404 ? `there is no such file on the server (${f.url}, HTTP 404)` : `the server answered HTTP ${f.status} for ${f.url}`),
+    (f) => (f.status === 404 ? `服务器上没有这个文件（${f.url}，HTTP 404）` : `服务器对 ${f.url} 的回应是 HTTP ${f.status}`)],
+};
+
+/** The codes worded here: the core's (src/error.rs) and the page's `fetch`. */
+export const ERROR_CODES = Object.keys(CODES);
+
+/**
+ * An error as the reader should see it, in the current language: `err` is an
+ * Error (or {message, code, fields}) from the core or a worker, or a plain
+ * string. Worded by its code when known; otherwise its English message.
+ */
+export function translateError(err) {
+  if (err === null || err === undefined) return '';
+  if (typeof err !== 'object') return String(err);
+  const message = err.message ?? String(err);
+  const entry = typeof err.code === 'string' && Object.hasOwn(CODES, err.code) ? CODES[err.code] : null;
+  const fields = err.fields;
+  if (!entry || !fields || typeof fields !== 'object') return message;
+  const [needs, en, zh] = entry;
+  if (needs.some((k) => fields[k] === undefined)) return message;
+  try {
+    return (current === 'zh' ? zh : en)(fields);
+  } catch {
+    return message;
   }
-  return msg;
 }

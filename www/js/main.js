@@ -4,7 +4,7 @@
 
 import { Engine } from './engine.js';
 import { readModelFiles, enableDrop } from './files.js';
-import { count } from './format.js';
+import { count, sampleInput } from './format.js';
 import { applyStatic, getLang, setLang, t, translateError, LANGS } from './i18n.js';
 import { activePos, clampToTrace, createStore, initialState } from './state.js';
 import { lutGradient, SEQUENTIAL } from './colors.js';
@@ -100,7 +100,16 @@ let classroom = null; // lessons, presenter mode, palettes, shortcuts (classroom
 function renderAll() {
   frame = 0;
   const trace = app.trace;
-  if (!trace) return;
+  if (trace) drawTrace(trace);
+  // Whoever waits for this frame is released even when there was nothing to
+  // draw (a model switch clears the trace): a waiter left behind would hold
+  // the trace queue (pump) forever.
+  const waiters = app.drawWaiters;
+  app.drawWaiters = [];
+  for (const resolve of waiters) resolve();
+}
+
+function drawTrace(trace) {
   const t0 = performance.now();
   for (const name of trace.attention ? GPT_VIEWS : RNN_VIEWS) {
     const v0 = performance.now();
@@ -111,12 +120,9 @@ function renderAll() {
   try { classroom?.render(trace, store.state, app.current.info); } catch (e) { console.error('classroom:', e); }
   app.timings.renderMs = performance.now() - t0;
   if (app.timings.firstDrawMs === null) app.timings.firstDrawMs = performance.now();
-  const waiters = app.drawWaiters;
-  app.drawWaiters = [];
-  for (const resolve of waiters) resolve();
 }
 
-/** Resolves after the next frame is drawn. */
+/** Resolves after the next frame (drawn, or empty when there is no trace). */
 function nextDraw() {
   return new Promise((resolve) => { app.drawWaiters.push(resolve); schedule(); });
 }
@@ -130,6 +136,7 @@ new ResizeObserver(() => schedule()).observe($('main'));
 
 // ---- errors ---------------------------------------------------------------
 
+/** `raw`: the error (worded by translateError in the current language), or null. */
 function showError(source, key, vars = {}, raw = null) {
   app.errors.set(source, { key, vars, raw });
   drawErrors();
@@ -217,12 +224,6 @@ function describeModel() {
   els.inputHint.textContent = idsMode ? t('idsHint', { max: (c.vocab_size ?? 1) - 1 }) : t('textHint');
 }
 
-/** Text for a model that has no example: its first few tokens, or ids 0..3. */
-function sampleInput(info) {
-  if (!info.vocab) return Array.from({ length: Math.min(4, info.config?.vocab_size ?? 4) }, (_, i) => i).join(', ');
-  return info.vocab.filter((s) => s.trim()).slice(0, 8).join('');
-}
-
 async function showModel(value, { keepText = false } = {}) {
   const m = app.models.get(value);
   if (!m) return;
@@ -235,7 +236,7 @@ async function showModel(value, { keepText = false } = {}) {
     }
     clearError('load');
   } catch (e) {
-    showError('load', 'loadFailed', { name: m.kind === 'user' ? m.name : m.entry.file }, e.message);
+    showError('load', 'loadFailed', { name: m.kind === 'user' ? m.name : m.entry.file }, e);
     els.select.value = store.state.modelKey ?? '';
     describeModel();
     return;
@@ -277,7 +278,7 @@ async function openFiles(files) {
     await showModel(value, { keepText: true });
   } catch (e) {
     if (e.code === 'needSafetensors') showError('load', 'needSafetensors');
-    else showError('load', 'loadFailed', { name: picked?.name ?? '' }, e.message);
+    else showError('load', 'loadFailed', { name: picked?.name ?? '' }, e);
   }
 }
 
@@ -330,11 +331,15 @@ async function pump() {
       }
       trace = await engine.traceIds(m.modelId, parsed.ids);
     }
-    if (m === app.current) accept(trace, performance.now() - t0);
-    clearError('trace');
-    await nextDraw();
+    // A trace for a model no longer shown is dropped, and nothing waits for its draw.
+    if (m === app.current) {
+      accept(trace, performance.now() - t0);
+      clearError('trace');
+      await nextDraw();
+    }
   } catch (e) {
-    showError('trace', 'traceFailed', {}, e.message); // the last good trace stays drawn
+    // The last good trace stays drawn; a failure for a model no longer shown is old news.
+    if (m === app.current) showError('trace', 'traceFailed', {}, e);
   } finally {
     inflight = false;
     app.attempts++;
@@ -367,7 +372,7 @@ async function start() {
   try {
     await engine.ready;
   } catch (e) {
-    showError('engine', 'engineFailed', {}, e.message);
+    showError('engine', 'engineFailed', {}, e);
     return;
   }
   let index = [];
@@ -376,7 +381,7 @@ async function start() {
     if (!res.ok) throw new Error(`${res.status} models/index.json`);
     index = await res.json();
   } catch (e) {
-    showError('load', 'loadFailed', { name: 'models/index.json' }, e.message);
+    showError('load', 'loadFailed', { name: 'models/index.json' }, e);
   }
   for (const entry of index) app.models.set(`shipped:${entry.file}`, { kind: 'shipped', entry });
   fillPicker();

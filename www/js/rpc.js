@@ -1,6 +1,10 @@
 // Promise calls to a module worker: {id, op, ...args} out, {id, ok, result |
-// error} back. Messages without an id are events for `on()` listeners. Shared
+// error, code?, fields?} back. Messages without an id are events for `on()` listeners. Shared
 // by the model engine (engine.js) and the training client (train/client.js).
+// A failed call rejects with an Error carrying the core's `code` and `fields`
+// when it has them (errors.js).
+
+import { replyError } from './errors.js';
 
 export class WorkerRpc {
   /** `what` names the worker in the error when it cannot start. */
@@ -18,7 +22,7 @@ export class WorkerRpc {
       const p = this.pending.get(data.id);
       if (!p) return;
       this.pending.delete(data.id);
-      if (data.ok) p.resolve(data.result); else p.reject(new Error(data.error));
+      if (data.ok) p.resolve(data.result); else p.reject(replyError(data));
     };
     // A worker that fails to start fails every request, and says so once.
     this.worker.onerror = (e) => {

@@ -2,29 +2,31 @@
 // load or trace never freezes the page. One request at a time, in order.
 //
 // Protocol (page -> worker): {id, op, ...args}; reply {id, ok: true, result}
-// or {id, ok: false, error: string}. Ops:
+// or {id, ok: false, error: message, code?, fields?} (js/errors.js: the
+// core's error code and fields, for a message in the reader's language). Ops:
 //   loadUrl   {url}                      -> {modelId, info}
 //   loadBytes {bytes: ArrayBuffer, config?: string, name} -> {modelId, info}
 //   trace     {modelId, text} | {modelId, ids: Uint32Array} -> trace
 //   info      {modelId}                  -> info
 //   free      {modelId}                  -> true
 //   ping      {}                         -> true once the wasm is ready
+//   budget    {}                         -> {bytes: set by budget.js | null, core: the wasm's own reading}
 // Trace typed arrays are transferred, never copied or turned into JS arrays.
 
-import init, { WasmModel } from '../pkg/glasswing.js';
+import init, * as glasswing from '../pkg/glasswing.js';
+import { applyMemoryBudget } from './budget.js';
 import { generationOps } from './generate/ops.js';
 import { packTrace } from './transfer.js';
+import { codedError, errorReply } from './errors.js';
 
-const ready = init();
+const { WasmModel } = glasswing;
+// The memory budget follows what this browser can give the instance (budget.js).
+let budget = null; // bytes, once set (null: this wasm has no budget to set)
+const ready = init().then(() => { budget = applyMemoryBudget(glasswing); });
 ready.catch(() => {}); // reported to the page through every request instead
 const models = new Map(); // modelId -> WasmModel
 const byUrl = new Map(); // url -> modelId, so switching back does not refetch
 let nextId = 1;
-
-function message(e) {
-  if (e instanceof Error) return e.message;
-  return typeof e === 'string' ? e : String(e);
-}
 
 function model(modelId) {
   const m = models.get(modelId);
@@ -40,13 +42,14 @@ function register(wasmModel) {
 
 const ops = {
   ping() { return [true]; },
+  budget() { return [{ bytes: budget, core: glasswing.memoryBudget?.() ?? null }]; },
   async loadUrl({ url }) {
     if (byUrl.has(url)) {
       const modelId = byUrl.get(url);
       return [{ modelId, info: model(modelId).info() }];
     }
     const res = await fetch(url);
-    if (!res.ok) throw new Error(`${res.status} ${res.statusText || 'error'} fetching ${url}`);
+    if (!res.ok) throw codedError('fetch', { status: res.status, url }, `${res.status} ${res.statusText || 'error'} fetching ${url}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
     const loaded = register(WasmModel.load(bytes, undefined));
     byUrl.set(url, loaded.modelId);
@@ -84,7 +87,7 @@ self.onmessage = (event) => {
       const [result, transfer = []] = await ops[op](args);
       self.postMessage({ id, ok: true, result }, transfer);
     } catch (e) {
-      self.postMessage({ id, ok: false, error: message(e) });
+      self.postMessage({ id, ok: false, ...errorReply(e) });
     }
   });
 };

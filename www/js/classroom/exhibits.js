@@ -96,7 +96,7 @@ function bag(box, ctx, step) {
       diff.dataset.tv = String(tv / 2);
       diff.textContent = t('exDistDiff', { d: fixed(tv / 2, 4) });
     } catch (e) {
-      diff.textContent = translateError(e.message);
+      diff.textContent = translateError(e);
       for (const li of tops) li.textContent = '';
     }
   }

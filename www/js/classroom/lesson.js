@@ -201,7 +201,7 @@ export class Lesson {
       }
       if (!live()) return;
       if (failure) {
-        this.status.textContent = t('lsnSetupFailed', { msg: translateError(failure.message) });
+        this.status.textContent = t('lsnSetupFailed', { msg: translateError(failure) });
         this.status.classList.add('error');
       } else {
         this.status.textContent = '';

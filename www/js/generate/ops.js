@@ -15,6 +15,8 @@
 // `choice` is {id, raw, after_temperature, after_top_k, after_top_p, probs}
 // with Float32Array distributions. Every typed array is transferred.
 
+import { codedError } from '../errors.js';
+
 const STAGES = ['raw', 'after_temperature', 'after_top_k', 'after_top_p', 'probs'];
 
 export function generationOps(getModel) {
@@ -30,7 +32,7 @@ export function generationOps(getModel) {
 
   function choose(e, transfer) {
     const probs = e.dists[e.dists.length - 1];
-    if (!probs) throw new Error('empty input: nothing to continue');
+    if (!probs) throw codedError('empty', {}, 'empty input: nothing to continue');
     const c = e.session.choose(probs);
     const out = { id: c.id };
     for (const k of STAGES) {

@@ -65,7 +65,7 @@ export class Generation {
         if (epoch === this.epoch) this.error = null;
         return true;
       } catch (e) {
-        if (epoch === this.epoch) this.error = e.genKey ? { key: e.genKey, vars: e.vars ?? {}, raw: null } : { key: 'genFailed', vars: {}, raw: e.message };
+        if (epoch === this.epoch) this.error = e.genKey ? { key: e.genKey, vars: e.vars ?? {}, raw: null } : { key: 'genFailed', vars: {}, raw: e };
         return false;
       } finally {
         this.busy = false;

@@ -10,7 +10,8 @@ const view = document.querySelector('glasswing-view');
 let written = location.hash;
 
 function fromHash() {
-  const { attrs } = attributesFromHash(location.hash);
+  const { attrs, rejectedModel } = attributesFromHash(location.hash);
+  view.rejectedModel = rejectedModel; // "not a usable model file" rather than "no model chosen"
   if (!attrs.lang) {
     const nav = navigator.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en';
     attrs.lang = LANGS.includes(nav) ? nav : 'en';

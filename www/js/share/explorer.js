@@ -4,17 +4,31 @@
 // flood; switching model pushes one entry so Back returns to the old one),
 // follows Back/Forward and hand-edited hashes, notes which panel the user
 // works in (state.view), and starts the Share & export menu.
+// A link carries only the text's first LINK_TEXT_MAX characters; a longer
+// text rides in the history entry's state instead, so Back, Forward and a
+// reload of this tab still bring the whole text back.
 
 import { t } from '../i18n.js';
 import { clampToTrace } from '../state.js';
-import { formatLink, hashKeys, mergePatch, parseLink } from './link.js';
+import { formatLink, hashKeys, linkText, mergePatch, parseLink } from './link.js';
 import { ShareMenu } from './menu.js';
 import { PANELS, linkableModel } from './page.js';
 
 const WRITE_DELAY_MS = 120; // coalesces a burst of changes into one replaceState
 
+/**
+ * The link in the address, with the whole text when this history entry
+ * keeps it (a text longer than a link carries, see write()).
+ */
+function addressLink() {
+  const link = parseLink(location.hash);
+  const full = history.state?.text;
+  if (typeof full === 'string' && link.text !== undefined && full.startsWith(link.text)) link.text = full;
+  return link;
+}
+
 /** The link in the page's address, read once before anything is drawn. */
-export function pageLink() { return parseLink(location.hash); }
+export function pageLink() { return addressLink(); }
 
 export class ExplorerLinks {
   /**
@@ -34,7 +48,7 @@ export class ExplorerLinks {
     });
     page.els.input.addEventListener('input', () => this.schedule());
     // Back/Forward between pushed entries, or a hash edited by hand.
-    const follow = () => { if (location.hash !== this.written) this.apply(parseLink(location.hash)); };
+    const follow = () => { if (location.hash !== this.written) this.apply(addressLink()); };
     window.addEventListener('popstate', follow);
     window.addEventListener('hashchange', follow);
     // The panel worked in last is the view a link, embed or export is about.
@@ -69,12 +83,15 @@ export class ExplorerLinks {
     const hash = `#${this.current()}`;
     const key = this.page.store.state.modelKey;
     const url = `${location.pathname}${location.search}${hash}`;
+    // The whole text, when the link carries only its start.
+    const text = this.page.els.input.value;
+    const state = linkText(text).cut ? { text } : null;
     // A different model is a deliberate step worth one Back; anything else replaces.
     const push = this.lastKey !== null && key !== this.lastKey;
     this.lastKey = key;
-    if (hash === location.hash) { this.written = hash; return; }
+    if (hash === location.hash && (history.state?.text ?? null) === (state?.text ?? null)) { this.written = hash; return; }
     try {
-      if (push) history.pushState(null, '', url); else history.replaceState(history.state, '', url);
+      if (push && hash !== location.hash) history.pushState(state, '', url); else history.replaceState(state, '', url);
       this.written = hash;
     } catch { /* the browser may refuse a burst of history calls; the next change retries */ }
   }

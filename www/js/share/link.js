@@ -8,7 +8,8 @@
 import { LANGS } from '../i18n.js';
 
 export const VIEWS = ['heads', 'matrix', 'model', 'bars', 'hidden'];
-export const MAX_TEXT = 4000; // characters; longer texts are cut and reported
+export const MAX_TEXT = 4000; // characters read from a link; longer texts are cut and reported
+export const LINK_TEXT_MAX = 2000; // characters a link carries (the text box may hold 300,000)
 const MODEL_NAME = /^[\w][\w.-]{0,127}$/; // a shipped file name: no slashes, no URL
 
 /** A field whose text could not be read; the link's other fields still apply. */
@@ -188,14 +189,28 @@ export function parseLink(hash) {
 }
 
 /**
+ * The text a link carries: at most LINK_TEXT_MAX characters (code points),
+ * so a long text box never makes a URL of hundreds of kilobytes.
+ * -> {text, cut: whether it was shortened, length: the whole text's characters}
+ */
+export function linkText(text) {
+  const s = String(text);
+  // Cheap for short texts; code points only when the UTF-16 length says it may be too long.
+  if (s.length <= LINK_TEXT_MAX) return { text: s, cut: false, length: s.length === 0 ? 0 : [...s].length };
+  const chars = [...s];
+  if (chars.length <= LINK_TEXT_MAX) return { text: s, cut: false, length: chars.length };
+  return { text: chars.slice(0, LINK_TEXT_MAX).join(''), cut: true, length: chars.length };
+}
+
+/**
  * The hash (without "#") for a view: `model` (a shipped file name, or
- * nothing for a model that cannot be linked), `text`, then every registered
- * key of `state`.
+ * nothing for a model that cannot be linked), `text` (its first
+ * LINK_TEXT_MAX characters: linkText), then every registered key of `state`.
  */
 export function formatLink({ model, text }, state) {
   const sp = new URLSearchParams();
   if (model) sp.set('model', model);
-  if (text !== undefined && text !== null) sp.set('text', text);
+  if (text !== undefined && text !== null) sp.set('text', linkText(text).text);
   for (const f of fields.values()) f.write(state[f.key], sp);
   return sp.toString();
 }

@@ -1,13 +1,17 @@
 // The Share & export menu in the explorer's top bar: the link to this view,
 // downloads of the chosen view (PNG, SVG) and of the whole trace
 // (interactive HTML, JSON), and code to embed the view in another page.
+// Links and embed code carry the text's first LINK_TEXT_MAX characters; the
+// menu says so when the text is longer.
 // A <details> element, so it opens and closes from the keyboard; Escape or
 // a click elsewhere closes it. Built here (not in index.html) and relabelled
 // when the language changes.
 
-import { t } from '../i18n.js';
+import { t, translateError } from '../i18n.js';
 import { download, fileName, standaloneHtml, svgToPng, traceJsonText, viewSvg } from './exports.js';
 import { PANELS, linkableModel } from './page.js';
+import { LINK_TEXT_MAX, linkText } from './link.js';
+import { count } from '../format.js';
 import { esc, viewsFor } from './svg.js';
 
 const VIEW_LABELS = { heads: 'headView', matrix: 'matrix', model: 'modelView', bars: 'bars', hidden: 'hidden' };
@@ -62,6 +66,7 @@ export class ShareMenu {
     this.linkInput = el('input', { id: 'share-link', type: 'text', readOnly: true, spellcheck: false });
     this.copyLink = el('button', { type: 'button', className: 'share-btn', dataset: { act: 'copy-link' } });
     this.userNote = el('p', { className: 'share-note', hidden: true });
+    this.textNote = el('p', { className: 'share-note share-text-note', hidden: true });
     this.viewSelect = el('select', { id: 'share-view' });
     this.viewLabel = el('label', { htmlFor: 'share-view' });
     this.buttons = Object.fromEntries(['png', 'svg', 'html', 'json'].map((kind) => [kind, el('button', {
@@ -78,7 +83,7 @@ export class ShareMenu {
     this.status = el('p', { className: 'share-status', role: 'status', 'aria-live': 'polite' });
     this.headings = [el('h2'), el('h2'), el('h2')];
     this.pop = el('div', { className: 'share-pop', role: 'group' },
-      el('section', {}, this.headings[0], el('div', { className: 'share-row' }, this.linkInput, this.copyLink), this.userNote),
+      el('section', {}, this.headings[0], el('div', { className: 'share-row' }, this.linkInput, this.copyLink), this.userNote, this.textNote),
       el('section', {}, this.headings[1],
         el('div', { className: 'share-row' }, this.viewLabel, this.viewSelect),
         el('div', { className: 'share-buttons' }, ...Object.values(this.buttons)), this.exportHint),
@@ -140,6 +145,12 @@ export class ShareMenu {
     this.viewSelect.value = this.view();
     const linkable = linkableModel(app) !== undefined;
     this.userNote.hidden = linkable || !app.current;
+    const carried = linkText(this.page.els.input.value);
+    this.textNote.hidden = !carried.cut;
+    if (carried.cut) {
+      const lang = this.page.store.state.lang;
+      this.textNote.textContent = t('linkTextCut', { max: count(LINK_TEXT_MAX, lang), n: count(carried.length, lang) });
+    }
     this.linkInput.value = this.links.urlFor('');
     this.iframeCode.value = this.iframeSnippet();
     this.elementCode.value = this.elementSnippet();
@@ -168,7 +179,7 @@ export class ShareMenu {
   elementSnippet() {
     const { app, els, store } = this.page;
     const s = store.state;
-    const attrs = [['model', linkableModel(app)], ['text', els.input.value], ['view', this.view()],
+    const attrs = [['model', linkableModel(app)], ['text', linkText(els.input.value).text], ['view', this.view()],
       ['layer', s.layer], ['head', s.head], ['pos', s.pos], ['lang', s.lang]];
     const a = attrs.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
     const module = new URL('glasswing-view.js', location.href).href;
@@ -221,7 +232,7 @@ export class ShareMenu {
       download(blob, name);
       this.say(t('exported', { name }));
     } catch (e) {
-      this.say(t('exportFailed', { msg: e.message }), true);
+      this.say(t('exportFailed', { msg: translateError(e) }), true);
     } finally {
       button.disabled = false;
     }

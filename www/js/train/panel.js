@@ -49,7 +49,7 @@ function pageReady() {
   });
 }
 
-/** Messages from the core, readable: retold in Chinese, without the English "config: " prefix. */
+/** An error from the core, readable: worded by its code in the page's language, without the English "config: " prefix. */
 function readable(raw) {
   return translateError(raw).replace(/^config: /, '');
 }
@@ -246,7 +246,7 @@ export class TrainPanel {
       this.previewSoon(0);
     }, (e) => {
       this.setStatus('error');
-      this.showError('trainEngineFailed', {}, e.message);
+      this.showError('trainEngineFailed', {}, e);
     });
     return this.workerReady;
   }
@@ -279,14 +279,14 @@ export class TrainPanel {
     } catch (e) {
       if (seq !== this.previewSeq) return;
       this.preview = null;
-      if (this.status === 'idle') this.showError('trainBadSettings', {}, e.message);
+      if (this.status === 'idle') this.showError('trainBadSettings', {}, e);
     }
     this.schedule();
   }
 
   onEvent(ev) {
     if (ev.event === 'error' && ev.run === undefined) { // the worker itself failed
-      this.showError('trainStopped', {}, ev.message);
+      this.showError('trainStopped', {}, ev);
       this.setStatus('error');
       return;
     }
@@ -316,7 +316,7 @@ export class TrainPanel {
         this.liveData = ev;
         break;
       case 'error':
-        this.showError('trainStopped', {}, ev.message);
+        this.showError('trainStopped', {}, ev);
         break;
       default:
         return;
@@ -328,8 +328,8 @@ export class TrainPanel {
 
   async onGo() {
     if (!this.client) await this.ensureWorker();
-    if (this.status === 'running') { this.client.call('pause').catch((e) => this.showError('trainStopped', {}, e.message)); return; }
-    if (this.status === 'paused') { this.client.call('resume').catch((e) => this.showError('trainStopped', {}, e.message)); return; }
+    if (this.status === 'running') { this.client.call('pause').catch((e) => this.showError('trainStopped', {}, e)); return; }
+    if (this.status === 'paused') { this.client.call('resume').catch((e) => this.showError('trainStopped', {}, e)); return; }
     if (this.status !== 'idle') return;
     const built = buildOptions(this.formValues());
     if (built.bad) { this.showBadNumber(built.bad, true); return; }
@@ -345,7 +345,7 @@ export class TrainPanel {
     } catch (e) {
       if (run !== this.runSeq) return;
       this.setStatus('idle');
-      this.showError('trainFailed', {}, e.message);
+      this.showError('trainFailed', {}, e);
       this.els.go.focus();
     }
   }
@@ -368,7 +368,7 @@ export class TrainPanel {
   async onAnother() {
     this.exampleSeed++;
     if (this.hasRun()) {
-      try { await this.client.call('example', { seed: this.exampleSeed }); } catch (e) { this.showError('trainStopped', {}, e.message); }
+      try { await this.client.call('example', { seed: this.exampleSeed }); } catch (e) { this.showError('trainStopped', {}, e); }
     }
     this.previewSoon(0);
   }
@@ -388,7 +388,7 @@ export class TrainPanel {
       const file = await this.trainedFile();
       await this.explore(file, this.liveData?.text ?? '');
     } catch (e) {
-      this.showError('trainStopped', {}, e.message);
+      this.showError('trainStopped', {}, e);
     } finally {
       this.render();
     }
@@ -406,7 +406,7 @@ export class TrainPanel {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (e) {
-      this.showError('trainStopped', {}, e.message);
+      this.showError('trainStopped', {}, e);
     } finally {
       this.render();
     }

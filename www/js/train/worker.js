@@ -3,8 +3,10 @@
 // Steps run in chunks of about CHUNK_MS, and between chunks the worker yields
 // to its message queue, so Pause, Reset and "give me the bytes" get through.
 //
-// Requests (page -> worker): {id, op, ...args}; reply {id, ok, result} or {id, ok: false, error}.
+// Requests (page -> worker): {id, op, ...args}; reply {id, ok, result} or
+// {id, ok: false, error, code?, fields?} (the core's error code: js/errors.js).
 //   ping                       -> true once the wasm is ready
+//   budget                     -> {bytes: set by budget.js | null, core: the wasm's own reading}
 //   preview {options, seed}    -> {examples: [the held-out example of that seed], info}  (checks the options)
 //   start {options, exampleSeed, run} -> true; training runs until paused, reset or done;
 //                                 `run` (the page's id for it) tags every event of this run
@@ -12,10 +14,13 @@
 //   example {seed}             -> the held-out example now traced (a trace event follows)
 //   bytes {n}                  -> {bytes: ArrayBuffer, step, metrics}  (safetensors; metadata holds metrics on n examples)
 //   bench {rateSteps, evalEvery, evalN, target} -> timings of benchTrainingOptions(), as `glasswing bench` does
-// Events (worker -> page, no id): {event: 'status' | 'progress' | 'eval' | 'trace' | 'error', ...}
+// Events (worker -> page, no id): {event: 'status' | 'progress' | 'eval' | 'trace' | 'error', ...};
+// an 'error' event is {run, message, code?, fields?}.
 
-import init, { WasmTrainer, benchTrainingOptions } from '../../pkg/glasswing.js';
+import init, * as glasswing from '../../pkg/glasswing.js';
+import { applyMemoryBudget } from '../budget.js';
 import { own, packTrace } from '../transfer.js';
+import { errorReply } from '../errors.js';
 
 const CHUNK_MS = 60; // one chunk of steps; the page hears from us ~16 times a second
 const TRACE_MS = 300; // redraw the live example at most this often
@@ -23,15 +28,13 @@ const EVAL_N = 200; // held-out examples per evaluation
 const EVAL_MIN_MS = 1000; // evaluate at most once a second...
 const EVAL_SHARE = 0.1; // ...and spend at most ~10% of the time evaluating
 
-const ready = init();
+const { WasmTrainer, benchTrainingOptions } = glasswing;
+// This instance's memory budget, from what the browser can give it (budget.js).
+let budget = null; // bytes, once set (null: this wasm has no budget to set)
+const ready = init().then(() => { budget = applyMemoryBudget(glasswing); });
 ready.catch(() => {}); // reported through every request instead
 
 let run = null; // the current training run, or null
-
-function message(e) {
-  if (e instanceof Error) return e.message;
-  return typeof e === 'string' ? e : String(e);
-}
 
 function emit(event, data = {}, transfer = []) { self.postMessage({ event, ...data }, transfer); }
 
@@ -109,7 +112,8 @@ async function loop(r) {
     if (run === r) {
       r.elapsedBefore = elapsedMs(r);
       r.status = 'error';
-      emit('error', { run: r.id, message: message(e) });
+      const { error, ...coded } = errorReply(e);
+      emit('error', { run: r.id, message: error, ...coded });
       emitStatus(r);
     }
   }
@@ -126,6 +130,7 @@ function free(r) {
 
 const ops = {
   ping() { return [true]; },
+  budget() { return [{ bytes: budget, core: glasswing.memoryBudget?.() ?? null }]; },
 
   preview({ options, seed = 0 }) {
     const trainer = new WasmTrainer(options);
@@ -247,6 +252,6 @@ self.onmessage = async (event) => {
     const [result, transfer = []] = ops[op](args);
     self.postMessage({ id, ok: true, result }, transfer);
   } catch (e) {
-    self.postMessage({ id, ok: false, error: message(e) });
+    self.postMessage({ id, ok: false, ...errorReply(e) });
   }
 };
