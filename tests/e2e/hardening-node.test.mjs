@@ -131,6 +131,9 @@ describe('errors travel as codes and are worded by code (www/js/errors.js, i18n.
     assert.equal(translateError(err('over_budget')), '计算这段输入需要约 3.2 GB 内存，超过了本页允许的 1.5 GB：请把输入减到最多 1,024 个词元');
     assert.equal(translateError(Object.assign(new Error('core'), { code: 'over_budget', fields: { ...EXAMPLES.over_budget, what: 'model', max: 0, unit: null } })),
       '这个模型需要约 3.2 GB 内存，超过了本页允许的 1.5 GB：模型本身就太大了');
+    // Close to the limit, more digits rather than the same figure twice.
+    assert.equal(translateError(Object.assign(new Error('core'), { code: 'over_budget', fields: { ...EXAMPLES.over_budget, need_bytes: 1_500_400_000, limit_bytes: 1_500_000_000 } })),
+      '计算这段输入需要约 1.5004 GB 内存，超过了本页允许的 1.5000 GB：请把输入减到最多 1,024 个词元');
     // A whitespace or control character is shown, not left blank.
     assert.equal(translateError(Object.assign(new Error('core'), { code: 'unknown_char', fields: { char: '\n', code: 10, pos: 0 } })),
       '位置 0 上的字符“↵”（U+000A）不在模型的词表里');

@@ -719,6 +719,21 @@ export function humanBytes(b) {
   if (b < 1e9) return `${(b / 1e6).toFixed(1)} MB`;
   return `${(b / 1e9).toFixed(1)} GB`;
 }
+/**
+ * Two byte counts that read differently: more decimals, in the larger one's
+ * unit, when one decimal would print the same figure twice (1.5 GB vs 1.5 GB).
+ */
+function bytePair(need, limit) {
+  const [a, b] = [humanBytes(need), humanBytes(limit)];
+  if (a !== b) return [a, b];
+  const [scale, unit] = Math.max(need, limit) >= 1e9 ? [1e9, 'GB'] : Math.max(need, limit) >= 1e6 ? [1e6, 'MB'] : [1e3, 'kB'];
+  for (let digits = 2; digits <= 6; digits++) {
+    const x = `${(need / scale).toFixed(digits)} ${unit}`;
+    const y = `${(limit / scale).toFixed(digits)} ${unit}`;
+    if (x !== y || digits === 6) return [x, y];
+  }
+  return [a, b];
+}
 const int = (n) => (typeof n === 'number' ? count(n, current) : String(n));
 
 // Config fields a Chinese reader knows better by their role (the English keeps the names).
@@ -797,11 +812,13 @@ const CODES = {
   over_budget: [['what', 'need_bytes', 'limit_bytes'],
     (f) => {
       const hint = budgetHint(f, EN_UNIT, 'the model itself is too large for it');
-      return `${EN_WHAT[f.what] ?? `the ${f.what}`} would need about ${humanBytes(f.need_bytes)} of memory, more than the ${humanBytes(f.limit_bytes)} this page allows${hint ? `: ${hint}` : ''}`;
+      const [need, limit] = bytePair(f.need_bytes, f.limit_bytes);
+      return `${EN_WHAT[f.what] ?? `the ${f.what}`} would need about ${need} of memory, more than the ${limit} this page allows${hint ? `: ${hint}` : ''}`;
     },
     (f) => {
       const hint = budgetHint(f, ZH_UNIT, '模型本身就太大了');
-      return `${ZH_WHAT[f.what] ?? f.what}需要约 ${humanBytes(f.need_bytes)} 内存，超过了本页允许的 ${humanBytes(f.limit_bytes)}${hint ? `：${hint}` : ''}`;
+      const [need, limit] = bytePair(f.need_bytes, f.limit_bytes);
+      return `${ZH_WHAT[f.what] ?? f.what}需要约 ${need} 内存，超过了本页允许的 ${limit}${hint ? `：${hint}` : ''}`;
     }],
   options: [['detail'],
     (f) => `options: ${f.detail}`,
