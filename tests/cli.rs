@@ -191,3 +191,239 @@ fn generate_json_follows_the_contract() {
     let (ok, _, stderr) = glasswing(&["generate", "--model", rnn.to_str().unwrap(), "--text", "我", "--temperature", "20"]);
     assert!(!ok && stderr.contains("temperature"), "{stderr}");
 }
+
+// ---- Hardening (issue 9): clean exits and a terminal nothing can take over ----
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// How a run ended: exit code (None for a signal), stdout, stderr; None if it
+/// had to be killed after `limit`.
+fn glasswing_within(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Option<(Option<i32>, String, String)> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_glasswing"));
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = pipe.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let (out, err) = (read(Box::new(child.stdout.take().unwrap())), read(Box::new(child.stderr.take().unwrap())));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let text = |h: std::thread::JoinHandle<Vec<u8>>| String::from_utf8(h.join().unwrap()).expect("output is UTF-8");
+    let (stdout, stderr) = (text(out), text(err));
+    status.map(|s| (s.code(), stdout, stderr))
+}
+
+/// A control character a terminal would act on: C0 but the newline, DEL, C1.
+fn raw_control(text: &str) -> Option<char> {
+    text.chars().find(|&c| (c.is_control() && c != '\n') || ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c))
+}
+
+/// Exit 1 with exactly one line on stderr, `error: ...` containing `needle`, within 20 s.
+fn fails_cleanly(args: &[&str], env: &[(&str, &str)], needle: &str) {
+    let Some((code, stdout, stderr)) = glasswing_within(args, env, Duration::from_secs(20)) else {
+        panic!("{args:?} did not end within 20 s");
+    };
+    assert_eq!(code, Some(1), "{args:?}: exit {code:?}, stderr {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: ") && stderr.contains(needle), "{args:?}: wanted {needle:?} in {stderr}");
+    assert_eq!(raw_control(&stdout), None, "{args:?}: {stdout:?}");
+    assert_eq!(raw_control(&stderr), None, "{args:?}: {stderr:?}");
+}
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("glasswing-cli-{}-{name}", std::process::id()))
+}
+
+#[test]
+fn issue_9_cli_defects_are_one_line_errors() {
+    let rnn = fixture("rnn_tanh_l1.safetensors");
+    let gpt = fixture("gpt_l1_h1.safetensors");
+    let toy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/models/toy-rnn.safetensors");
+    let (rnn, gpt, toy) = (rnn.to_str().unwrap(), gpt.to_str().unwrap(), toy.to_str().unwrap());
+    let max = "18446744073709551615";
+    // generate: prompt + steps overflowed (a panic, exit 101).
+    for model in [rnn, gpt] {
+        fails_cleanly(&["generate", "--model", model, "--ids", "1", "--steps", max], &[], "longer than the model's maximum");
+        fails_cleanly(&["generate", "--model", model, "--ids", "1,2", "--steps", &(usize::MAX - 1).to_string()], &[], "longer than");
+    }
+    // eval: 0 examples was "0% exact match" with exit 0; 10^8 aborted on allocation.
+    for n in ["0", "100000000", max] {
+        fails_cleanly(&["eval", "--model", toy, "--task", "toy", "--n", n], &[], "n = ");
+    }
+    // train: --eval-every 0 divided by zero; a NaN / infinite / huge lr wrote a checkpoint `info` rejects.
+    let out = temp("train.safetensors");
+    let o = out.to_str().unwrap();
+    let train = ["train", "--arch", "rnn", "--task", "reverse", "--seed", "1", "-o", o];
+    for (extra, needle) in [
+        (&["--eval-every", "0"][..], "eval_every"),
+        (&["--lr", "NaN"], "lr"),
+        (&["--lr", "inf"], "lr"),
+        (&["--lr=-inf"], "lr"),
+        (&["--lr", "1e30"], "lr"),
+        (&["--lr", "0"], "lr"),
+        (&["--lr=-0.001"], "lr"),
+        (&["--eval-n", "0"], "eval_n"),
+        (&["--eval-n", max], "eval_n = 18446744073709551615"),
+        (&["--target-accuracy", "NaN"], "target_accuracy"),
+        (&["--target-accuracy", "1.5"], "target_accuracy"),
+        (&["--steps", "0"], "steps"),
+        (&["--batch-size", "0"], "batch_size"),
+    ] {
+        let args = [&train[..], extra].concat();
+        fails_cleanly(&args, &[], needle);
+        assert!(!out.exists(), "{args:?} wrote a checkpoint");
+    }
+    // A bad output path is found before training, not after it.
+    let dir = std::env::temp_dir();
+    let started = Instant::now();
+    fails_cleanly(
+        &["train", "--arch", "rnn", "--task", "reverse", "--seed", "1", "--steps", "100000", "-o", dir.to_str().unwrap()],
+        &[],
+        "cannot write",
+    );
+    assert!(started.elapsed() < Duration::from_secs(5), "the output was checked only after training");
+    // bench: the runs are kept for the median; 0 was silently 1, 10^9 ran for days.
+    for runs in ["0", "1000000000", max] {
+        fails_cleanly(&["bench", "--runs", runs, "--json"], &[], "runs = ");
+    }
+    // A valid run still works, and writes what `info` reads back.
+    let (ok, _, stderr) = glasswing(&[&train[..], &["--steps", "3", "--lr", "0.01", "--eval-every", "1"]].concat());
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = glasswing(&["info", "--model", o]);
+    assert!(ok, "{stderr}");
+    std::fs::remove_file(&out).unwrap();
+}
+
+#[test]
+fn endless_or_huge_inputs_are_refused_not_read() {
+    // Files without end: the reads are bounded by the memory budget.
+    let zero = "/dev/zero";
+    if !Path::new(zero).exists() {
+        return;
+    }
+    let env = [("GLASSWING_MEMORY_BUDGET", "200M")];
+    let out = temp("zero.safetensors");
+    fails_cleanly(
+        &["train", "--arch", "rnn", "--task", "text", "--text-file", zero, "--seed", "1", "-o", out.to_str().unwrap()],
+        &env,
+        "/dev/zero",
+    );
+    fails_cleanly(&["trace", "--model", zero, "--ids", "1"], &env, "");
+    fails_cleanly(&["info", "--model", fixture("rnn_tanh_l1.safetensors").to_str().unwrap(), "--config", zero], &env, "");
+    // The benchmark's own models within a small budget: an error, not a panic.
+    fails_cleanly(&["bench", "--runs", "1", "--json"], &[("GLASSWING_MEMORY_BUDGET", "1M")], "budget");
+}
+
+/// A checkpoint whose metadata and vocabulary try to take over the terminal:
+/// retitle it (OSC 0), recolour it (CSI, 7-bit and C1), rewrite a line (CR),
+/// reorder it (RLO), ring it (BEL), fake a line of `info` (a newline).
+fn hostile_checkpoint(path: &Path) {
+    let title = "\u{1b}]0;pwned\u{7}";
+    let tokens: Vec<String> =
+        ["a", "b", "\u{1b}", "\u{9b}", "\r", "\u{7}", "\u{202e}", "\u{7f}", "\t", "\n", "我", "🦋", title, "\u{1b}[31m", "[", "3", "1", "m", "]", "0", ";", "\u{85}", "\u{0}"]
+            .map(String::from)
+            .to_vec();
+    let sizes = glasswing::init::ModelSizes { arch: "gpt2".into(), n_layer: 1, n_head: 2, n_embd: 8, ..Default::default() };
+    let model = sizes.build(tokens.len(), 32, 1).unwrap();
+    let mut metadata = BTreeMap::new();
+    metadata.insert("title".to_string(), title.to_string());
+    metadata.insert("description".to_string(), "\u{1b}[31mred\u{1b}[0m\rover\u{9b}2J\nparameters: 1".to_string());
+    metadata.insert("\u{1b}[2Jkey\u{202e}".to_string(), "café 我 🦋".to_string());
+    let ckpt = glasswing::Checkpoint { model, tokenizer: Some(glasswing::Tokenizer::new(tokens).unwrap()), metadata };
+    ckpt.save(path).unwrap();
+}
+
+/// A file the loader rejects with a message quoting its header (a dtype
+/// holding an escape sequence, which serde_json's message repeats raw).
+fn hostile_header(path: &Path) {
+    let header = serde_json::json!({ "w": { "dtype": "\u{1b}]0;pwned\u{7}\u{9b}31m", "shape": [1], "data_offsets": [0, 4] } }).to_string();
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(header.as_bytes());
+    bytes.extend([0u8; 4]);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let model = temp("hostile.safetensors");
+    hostile_checkpoint(&model);
+    let bad = temp("hostile-header.safetensors");
+    hostile_header(&bad);
+    let config = temp("hostile-config.json");
+    std::fs::write(&config, "{\"n_head\": \"\u{1b}]0;pwned\u{7}\"}").unwrap();
+    let text_file = temp("hostile-text.txt");
+    std::fs::write(&text_file, "ab\u{1b}[31mcd\u{9b}\r\n我").unwrap();
+    let hf = fixture("gpt_hf_save_pretrained/model.safetensors");
+    let m = model.to_str().unwrap();
+    let esc = "a\u{1b}b\u{9b}\r\u{7}\u{202e}\u{7f}\t\n我🦋\u{1b}[31m";
+    let succeed: Vec<Vec<&str>> = vec![
+        vec!["info", "--model", m],
+        vec!["trace", "--model", m, "--text", esc],
+        vec!["trace", "--model", m, "--text", esc, "--json"],
+        vec!["trace", "--model", m, "--ids", "12,13,2,3,4"],
+        vec!["generate", "--model", m, "--text", esc, "--steps", "8", "--seed", "3"],
+        vec!["generate", "--model", m, "--text", esc, "--steps", "8", "--seed", "3", "--json"],
+        vec!["generate", "--model", m, "--ids", "12", "--steps", "30", "--temperature", "10"],
+        vec!["generate", "--model", m, "--ids", "22,12", "--steps", "30", "--temperature", "10", "--json"],
+    ];
+    let fail: Vec<Vec<&str>> = vec![
+        // errors that quote the argument or the file
+        vec!["trace", "--model", m, "--text", "a\u{1b}]0;x\u{7}Z"],
+        vec!["trace", "--model", bad.to_str().unwrap(), "--ids", "1"],
+        vec!["info", "--model", hf.to_str().unwrap(), "--config", config.to_str().unwrap()],
+        vec!["eval", "--model", m, "--task", "\u{1b}]0;pwned\u{7}"],
+        vec!["eval", "--model", m, "--task", "text", "--text-file", text_file.to_str().unwrap()],
+        vec!["trace", "--model", "/nonexistent/\u{1b}]0;pwned\u{7}.safetensors", "--ids", "1"],
+        vec!["init", "--arch", "rnn", "--vocab-size", "3", "--seed", "1", "-o", "/nonexistent/\u{1b}[31m.safetensors"],
+        // clap's usage errors quote the argument too
+        vec!["generate", "--model", m, "--ids", "1", "--steps", "\u{1b}]0;pwned\u{7}"],
+        vec!["trace", "--model", m, "--ids", "1,\u{9b}31m"],
+        vec!["\u{1b}]0;pwned\u{7}"],
+    ];
+    for (args, ok) in succeed.iter().map(|a| (a, true)).chain(fail.iter().map(|a| (a, false))) {
+        let (code, stdout, stderr) = glasswing_within(args, &[], Duration::from_secs(20)).expect("ends");
+        if ok {
+            assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        } else {
+            assert!(matches!(code, Some(1 | 2)), "{args:?}: exit {code:?}: {stderr}");
+        }
+        assert_eq!(raw_control(&stdout), None, "{args:?} wrote a control character to stdout: {stdout:?}");
+        assert_eq!(raw_control(&stderr), None, "{args:?} wrote a control character to stderr: {stderr:?}");
+        if code == Some(1) {
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        }
+    }
+    // Escaped, but still there to read; normal text stays as it is.
+    let (_, info, _) = glasswing(&["info", "--model", m]);
+    assert!(info.contains("title: \\u{1b}]0;pwned\\u{7}"), "{info}");
+    assert!(info.contains("\\u{1b}[2Jkey\\u{202e}: café 我 🦋"), "{info}");
+    assert!(info.contains("\\nparameters: 1"), "a newline in a value is not a new line: {info}");
+    assert_eq!(info.lines().filter(|l| l.starts_with("parameters: ")).count(), 1, "{info}");
+    // JSON stays the same value: the escapes decode to the very tokens.
+    let json = trace_json(&["trace", "--model", m, "--text", esc, "--json"]);
+    let tokens: Vec<String> = esc.chars().map(String::from).collect();
+    assert_eq!(json["tokens"], serde_json::to_value(tokens).unwrap());
+    for p in [model, bad, config, text_file] {
+        std::fs::remove_file(p).unwrap();
+    }
+}

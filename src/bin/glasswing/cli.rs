@@ -8,6 +8,11 @@ use glasswing::bench;
 use glasswing::init::ModelSizes;
 use glasswing::{Checkpoint, Error, Result, Tokenizer, Trace};
 
+use crate::term::{clean, clean_json, clean_lines};
+
+/// Most timed runs `bench` does per case.
+const MAX_BENCH_RUNS: usize = 100_000;
+
 #[derive(Parser)]
 #[command(name = "glasswing", version, about = "See inside tiny RNN and GPT-2 language models")]
 struct Cli {
@@ -174,7 +179,15 @@ struct BenchArgs {
 }
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A usage error quotes the argument: print it cleaned (so without colour).
+        Err(e) if e.use_stderr() => {
+            note(e.render().to_string().trim_end());
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        Err(e) => e.exit(), // --help, --version
+    };
     let result = match cli.command {
         Command::Trace(args) => trace(args),
         Command::Info(args) => info(args),
@@ -182,15 +195,13 @@ pub fn run() -> ExitCode {
         Command::Train(args) => crate::train::train(args),
         Command::Eval(args) => crate::train::eval(args),
         Command::Generate(args) => crate::generate::run(args),
-        Command::Bench(args) => {
-            run_bench(args);
-            Ok(())
-        }
+        Command::Bench(args) => run_bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // One line, whatever file content or argument the message quotes.
+            note(&format!("error: {}", clean(&e.to_string())));
             ExitCode::FAILURE
         }
     }
@@ -209,26 +220,44 @@ fn trace(args: TraceArgs) -> Result<()> {
         let vocab = ckpt.tokenizer.as_ref().map(|t| t.tokens());
         let html = glasswing::export::standalone_html(&trace, &title, &text, vocab);
         std::fs::write(out, html).map_err(|e| Error::Io(format!("cannot write {}: {e}", out.display())))?;
-        eprintln!("wrote {}", out.display());
+        note(&format!("wrote {}", clean(&out.display().to_string())));
         return Ok(());
     }
     if args.json {
         let json = serde_json::to_string(&trace).map_err(|e| Error::Io(e.to_string()))?;
-        write_stdout(&(json + "\n"));
+        write_stdout(&(clean_json(&json) + "\n"));
     } else {
         write_stdout(&format_trace(&ckpt, &trace));
     }
     Ok(())
 }
 
-/// Writes to stdout, treating a closed pipe (`| head`) as a normal end.
-pub fn write_stdout(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+/// A count given on the command line that must lie in `min..=max` (the
+/// message shows it exactly, not rounded through f64).
+pub fn check_count(field: &str, value: usize, min: usize, max: usize) -> Result<()> {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(Error::OutOfRange { field: field.into(), value: value.to_string(), min: min as f64, max: max as f64 })
 }
 
-/// A token as the terminal shows it: quoted, with control characters escaped.
-fn show(token: &str) -> String {
+/// Writes to stdout, treating a closed pipe (`| head`) as a normal end. Lines
+/// stay lines; any control character left in them is escaped (`term`).
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(clean_lines(text).as_bytes());
+}
+
+/// One message line on stderr (progress, "wrote ...", errors), cleaned like
+/// stdout; a closed stderr is ignored rather than a panic.
+pub fn note(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", clean_lines(line));
+}
+
+/// A token as the terminal shows it: quoted, with control characters (and
+/// anything else Rust's `Debug` finds unprintable) escaped.
+pub fn show(token: &str) -> String {
     format!("{token:?}")
 }
 
@@ -270,7 +299,7 @@ fn info(args: ModelArgs) -> Result<()> {
     let model = &ckpt.model;
     let mut out = String::new();
     let _ = writeln!(out, "arch:       {}", model.arch().name());
-    let _ = writeln!(out, "config:     {}", model.config_json());
+    let _ = writeln!(out, "config:     {}", clean(&model.config_json().to_string()));
     let _ = writeln!(out, "parameters: {}", model.num_params());
     match &ckpt.tokenizer {
         Some(tok) => {
@@ -282,8 +311,10 @@ fn info(args: ModelArgs) -> Result<()> {
             let _ = writeln!(out, "vocabulary: none ({} ids, traced by id)", model.vocab_size());
         }
     }
+    // Free text from the file: each key and value on its line, escaped (a
+    // title holding ESC ] 0; ... BEL would otherwise retitle the terminal).
     for (key, value) in &ckpt.metadata {
-        let _ = writeln!(out, "{key}: {value}");
+        let _ = writeln!(out, "{}: {}", clean(key), clean(value));
     }
     write_stdout(&out);
     Ok(())
@@ -303,21 +334,23 @@ fn init(args: InitArgs) -> Result<()> {
     metadata.extend(args.description.map(|d| ("description".to_string(), d)));
     let ckpt = Checkpoint { model, tokenizer, metadata };
     ckpt.save(&args.output)?;
-    eprintln!("wrote {} ({} parameters)", args.output.display(), ckpt.model.num_params());
+    note(&format!("wrote {} ({} parameters)", clean(&args.output.display().to_string()), ckpt.model.num_params()));
     Ok(())
 }
 
-fn run_bench(args: BenchArgs) {
+fn run_bench(args: BenchArgs) -> Result<()> {
+    // Each run's time is kept for the median: bound them before any work.
+    check_count("runs", args.runs, 1, MAX_BENCH_RUNS)?;
     // Line by line through write_stdout, so `| head` ends the output quietly.
     let say = |line: String| write_stdout(&(line + "\n"));
     if args.json {
         for t in [16, 64, 256] {
             for case in bench::cases(t) {
                 let micros = bench::median_trace_micros(&case, args.runs);
-                say(format!("{}", serde_json::json!({ "name": case.name, "micros": micros })));
+                say(clean_json(&serde_json::json!({ "name": case.name, "micros": micros }).to_string()));
             }
         }
-        return;
+        return Ok(());
     }
     say(format!("{:<28} {:>12} {:>14}", "case (forward with trace)", "median µs", "tokens/s"));
     for t in [16, 64] {
@@ -328,7 +361,7 @@ fn run_bench(args: BenchArgs) {
     }
     // Training: steps per second, then wall time until reverse reaches 99% held-out exact match.
     let options = bench::reverse_training_options();
-    let mut trainer = glasswing::train::trainer::Trainer::from_options(&options).expect("bench options are valid");
+    let mut trainer = glasswing::train::trainer::Trainer::from_options(&options)?;
     let start = std::time::Instant::now();
     let mut reached = None;
     while trainer.steps_done() < options.steps {
@@ -346,4 +379,5 @@ fn run_bench(args: BenchArgs) {
         Some((steps, secs)) => say(format!("reverse to 99% held-out exact match: {secs:.1} s ({steps} steps, native)")),
         None => say(format!("reverse did not reach 99% in {} steps", options.steps)),
     }
+    Ok(())
 }

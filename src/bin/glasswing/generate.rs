@@ -8,7 +8,8 @@ use glasswing::{Error, Result};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use crate::cli::{open, write_stdout, InputArgs, ModelArgs};
+use crate::cli::{open, show, write_stdout, InputArgs, ModelArgs};
+use crate::term::{clean_json, clean_lines};
 
 #[derive(Args)]
 pub struct GenerateArgs {
@@ -83,11 +84,13 @@ pub fn run(args: GenerateArgs) -> Result<()> {
             steps: Vec<StepJson<'a>>,
         }
         let json = serde_json::to_string(&Generation { ids: &ids, tokens: &tokens, steps }).map_err(|e| Error::Io(e.to_string()))?;
-        write_stdout(&format!("{json}\n"));
+        write_stdout(&format!("{}\n", clean_json(&json)));
     } else {
-        let mut out = format!("{}\u{2502}{}\n", tokens[..prompt.len()].concat(), tokens[prompt.len()..].concat());
-        for (step, token) in steps.iter().zip(&tokens[prompt.len()..]) {
-            out += &format!("  {token:?}  p = {:.3} (raw {:.3})\n", step.probs[step.id], step.raw_probs[step.id]);
+        // The text keeps its line breaks; every other control character is escaped.
+        let (before, after) = tokens.split_at(prompt.len());
+        let mut out = format!("{}\u{2502}{}\n", clean_lines(&before.concat()), clean_lines(&after.concat()));
+        for (step, token) in steps.iter().zip(after) {
+            out += &format!("  {}  p = {:.3} (raw {:.3})\n", show(token), step.probs[step.id], step.raw_probs[step.id]);
         }
         write_stdout(&out);
     }

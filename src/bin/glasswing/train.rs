@@ -1,16 +1,17 @@
 //! `glasswing train` and `glasswing eval`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
 use glasswing::train::tasks::Task;
 use glasswing::train::trainer::{TrainOptions, Trainer};
-use glasswing::train::{evaluate, Metrics};
+use glasswing::train::{evaluate_task, Metrics, MAX_EVAL_EXAMPLES};
 use glasswing::{Error, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{open, write_stdout, ModelArgs, SizeArgs};
+use crate::cli::{check_count, note, open, write_stdout, ModelArgs, SizeArgs};
+use crate::term::{clean, clean_json};
 
 /// Held-out examples behind the metrics a trained model records.
 const FINAL_EVAL_N: usize = 1000;
@@ -67,14 +68,53 @@ pub struct EvalArgs {
     json: bool,
 }
 
+/// Reads the text of `--task text`, at most a tenth of the memory budget (the
+/// task keeps it, and its windows, in memory): `/dev/zero` or a 50 GB file is
+/// an error, not an endless read.
 fn read_text(text_file: &Option<PathBuf>) -> Result<Option<String>> {
-    text_file
-        .as_ref()
-        .map(|p| std::fs::read_to_string(p).map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display()))))
-        .transpose()
+    use std::io::Read;
+    let Some(path) = text_file else { return Ok(None) };
+    let cannot = |e: std::io::Error| Error::Io(format!("cannot read {}: {e}", path.display()));
+    let max = glasswing::budget::limit() / 10;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut bytes)).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        let max = glasswing::error::human_bytes(max);
+        return Err(Error::Io(format!("cannot read {}: it is larger than {max}, a tenth of the memory budget", path.display())));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| Error::Io(format!("cannot read {}: not UTF-8 text ({e})", path.display())))?;
+    Ok(Some(text))
+}
+
+/// The options only the command has (the library checks the rest): checked
+/// before any work, so `--eval-every 0` is an error, not a division by zero.
+fn check_train_args(args: &TrainArgs) -> Result<()> {
+    Error::check_at_least("eval_every", args.eval_every, 1)?;
+    check_count("eval_n", args.eval_n, 1, MAX_EVAL_EXAMPLES)?;
+    if let Some(a) = args.target_accuracy {
+        Error::check_range("target_accuracy", a as f64, 0.0, 1.0)?;
+    }
+    Ok(())
+}
+
+/// Fails now rather than after the training if the checkpoint cannot be
+/// written there (a directory, a missing folder, no permission).
+fn check_writable(path: &Path) -> Result<()> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 pub fn train(args: TrainArgs) -> Result<()> {
+    check_train_args(&args)?;
+    check_writable(&args.output)?;
     let options = TrainOptions {
         sizes: args.sizes.sizes(),
         task: args.task.clone(),
@@ -117,23 +157,23 @@ pub fn train(args: TrainArgs) -> Result<()> {
     let final_metrics = trainer.evaluate(final_n);
     let steps = trainer.steps_done();
     match (args.target_accuracy, reached) {
-        (Some(a), Some((s, secs))) => eprintln!("reached {:.1}% held-out exact match (target {:.1}%) after {s} steps in {secs:.1} s", 100.0 * final_metrics.exact_match, 100.0 * a),
-        (Some(a), None) => eprintln!("did not reach {:.1}% in {steps} steps ({seconds:.1} s)", 100.0 * a),
+        (Some(a), Some((s, secs))) => note(&format!("reached {:.1}% held-out exact match (target {:.1}%) after {s} steps in {secs:.1} s", 100.0 * final_metrics.exact_match, 100.0 * a)),
+        (Some(a), None) => note(&format!("did not reach {:.1}% in {steps} steps ({seconds:.1} s)", 100.0 * a)),
         (None, _) => {}
     }
-    eprintln!(
+    note(&format!(
         "{} steps in {seconds:.1} s: held-out exact match {:.1}%, token accuracy {:.1}%, loss {:.4}",
         steps,
         100.0 * final_metrics.exact_match,
         100.0 * final_metrics.token_accuracy,
         final_metrics.loss
-    );
+    ));
 
     let mut ckpt = trainer.checkpoint(Some((&final_metrics, final_n)));
     ckpt.metadata.extend(args.title.map(|t| ("title".to_string(), t)));
     ckpt.metadata.extend(args.description.map(|d| ("description".to_string(), d)));
     ckpt.save(&args.output)?;
-    eprintln!("wrote {}", args.output.display());
+    note(&format!("wrote {}", clean(&args.output.display().to_string())));
     Ok(())
 }
 
@@ -143,17 +183,13 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     if ckpt.tokenizer.as_ref() != Some(&task.tokenizer()) {
         return Err(Error::Config(format!("the model's vocabulary is not the {} task's", task.name())));
     }
-    let examples = task.held_out(args.n, args.seed);
-    if let Some(too_long) = examples.iter().find(|e| e.inputs().len() > ckpt.model.max_len()) {
-        return Err(Error::TooLong { len: too_long.inputs().len(), max: ckpt.model.max_len() });
-    }
-    let m = evaluate(&ckpt.model, &examples);
+    let m = evaluate_task(&ckpt.model, &task, args.n, args.seed)?;
     if args.json {
         let json = serde_json::json!({
             "task": task.name(), "n": args.n, "exact_match": m.exact_match,
             "token_accuracy": m.token_accuracy, "loss": m.loss,
         });
-        write_stdout(&format!("{json}\n"));
+        write_stdout(&format!("{}\n", clean_json(&json.to_string())));
     } else {
         write_stdout(&format!(
             "{} on {} held-out examples: exact match {:.2}%, token accuracy {:.2}%, loss {:.4}\n",
