@@ -14,20 +14,23 @@
 //   WALK_SEEDS=1234 WALK_STEPS=200 node --test tests/e2e/walk.test.mjs
 // (the choices reproduce exactly; the timing between them only roughly).
 // Named regression cases for defects the walk found come first.
+// WALK_WWW=/some/copy/of/www serves another copy of the page (to check that
+// the walk catches a defect put back on purpose).
 
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as helpers from './helpers.mjs';
+import { startServer } from '../../tools/serve.mjs';
 
 const { FIXTURES, WWW, launch, openPage, serve, shotPath } = helpers;
 
-const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').map((s) => Number(s.trim())).filter(Number.isFinite);
+const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').filter((s) => s.trim()).map(Number).filter(Number.isFinite);
 const STEPS = Number(process.env.WALK_STEPS ?? 200);
 const CHECK_EVERY = 50; // steps between checks that the page still traces
 const DEADLINE_MS = 20000; // for a trace to come back (a wedge must fail, not hang)
-const ACTION_MS = 1500; // playwright's patience for one click (a modal dialog may cover the target)
+const ACTION_MS = 500; // playwright's patience for one click (a modal dialog or the lesson panel may cover the target)
 const HISTORY = 20; // actions printed on failure
 
 let server;
@@ -35,7 +38,12 @@ let origin;
 let browser;
 
 before(async () => {
-  ({ server, origin } = await serve());
+  if (process.env.WALK_WWW) {
+    server = await startServer(process.env.WALK_WWW, 0);
+    origin = `http://127.0.0.1:${server.address().port}`;
+  } else {
+    ({ server, origin } = await serve());
+  }
   browser = await launch();
 });
 after(async () => {
@@ -137,7 +145,7 @@ function someFiles(r) {
     [2, () => ['HF model with config', [file('model.safetensors', HF_MODEL), file('config.json', JSON.stringify(HF_CONFIG), 'application/json')]]],
     [2, () => {
       const c = lyingConfig(r);
-      return [`HF model with lying config ${JSON.stringify(JSON.parse(c), (k, v) => (k === '' || HF_CONFIG[k] !== v ? v : undefined))}`,
+      return [`HF model with lying config ${JSON.stringify(JSON.parse(c), (k, v) => (k === "" || JSON.stringify(HF_CONFIG[k]) !== JSON.stringify(v) ? v : undefined))}`,
         [file('model.safetensors', HF_MODEL), file('config.json', c, 'application/json')]];
     }],
     [1, () => ['config that is not JSON', [file('model.safetensors', HF_MODEL), file('config.json', '{"n_head": 2,', 'application/json')]]],
@@ -147,6 +155,24 @@ function someFiles(r) {
 // ---- the page ------------------------------------------------------------------
 
 class WalkFailure extends Error {}
+
+/** What the page is doing, for a failure report (or that its main thread does not answer). */
+async function diagnose(page) {
+  const probe = page.evaluate(() => {
+    const g = window.glasswing;
+    const box = document.querySelector('#text-input')?.value ?? '';
+    return JSON.stringify({
+      model: document.querySelector('#model-select')?.value, arch: g.info?.arch, maxLen: g.info?.max_len,
+      box: box.length > 40 ? `${box.slice(0, 40)}… (${box.length} chars)` : box,
+      trace: g.lastTrace ? `${g.lastTrace.ids.length} tokens` : null, traceCount: g.traceCount, attempts: g.attempts,
+      busy: document.body.dataset.busy, lesson: g.state.lesson, lessonReady: document.querySelector('#lesson')?.dataset.ready,
+      error: document.querySelector('#error')?.hidden ? null : document.querySelector('#error .error-text')?.textContent,
+      generating: g.generate?.playing, training: g.train?.status, viewport: [innerWidth, innerHeight],
+      presenter: g.state.presenter, lang: g.state.lang,
+    });
+  });
+  return within(5000, probe, 'the page answering an evaluate (its main thread is blocked)').catch((e) => e.message);
+}
 
 /** Rejects after `ms` with a message naming what did not finish. */
 function within(ms, promise, what) {
@@ -163,6 +189,7 @@ async function tryClick(page, selector, { nth = null, ...opts } = {}) {
   const n = await loc.count();
   if (!n) return 'absent';
   const target = nth === null ? loc.first() : loc.nth(Math.min(n - 1, Math.floor(nth * n)));
+  if (!await target.isVisible()) return 'hidden';
   try {
     await target.click({ timeout: ACTION_MS, ...opts });
     return 'ok';
@@ -451,6 +478,7 @@ async function walk(seed, steps) {
   page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(`[worker] ${m.text()}`); }));
   page.setDefaultTimeout(10000);
   const history = [];
+  const profile = {};
   const ctx = { previousModel: null, currentModel: null };
   const report = (step, e) => {
     const lines = history.slice(-HISTORY).map((h) => `  ${h}`).join('\n');
@@ -464,12 +492,17 @@ async function walk(seed, steps) {
       const [, name, fn] = r.weighted(ACTIONS.map((a) => [a[0], a]));
       const entry = `#${step} ${name}`;
       history.push(entry);
+      const a0 = Date.now();
       const detail = await within(DEADLINE_MS, fn(page, r, ctx), entry);
-      history[history.length - 1] = `${entry}: ${detail}`;
+      const ams = Date.now() - a0;
+      history[history.length - 1] = `${entry}: ${detail} (${ams} ms)`;
+      profile[name] = profile[name] ?? { n: 0, ms: 0 };
+      profile[name].n++;
+      profile[name].ms += ams;
       const model = await page.$eval('#model-select', (s) => s.value).catch(() => null);
       if (model !== ctx.currentModel) { ctx.previousModel = ctx.currentModel; ctx.currentModel = model; }
       // A careless user does not wait; sometimes they do.
-      const pause = r.weighted([[5, 0], [3, r.int(10, 150)], [2, r.int(150, 600)]]);
+      const pause = r.weighted([[6, 0], [3, r.int(10, 100)], [1, r.int(150, 500)]]);
       if (pause) await page.waitForTimeout(pause);
       const bad = problems(log);
       if (bad.length) throw new WalkFailure(bad.join('\n'));
@@ -489,15 +522,87 @@ async function walk(seed, steps) {
     await page.screenshot({ path: shotPath(`walk-seed-${seed}`), fullPage: false });
     helpers.assertClean(log, origin);
   } catch (e) {
+    const state = await diagnose(page);
     await page.screenshot({ path: shotPath(`walk-fail-seed-${seed}`), fullPage: false, timeout: 5000 }).catch(() => {});
     await context.close().catch(() => {});
-    const err = new WalkFailure(report(step, e));
+    const err = new WalkFailure(`${report(step, e)}\npage: ${state}`);
     err.cause = e;
     throw err;
   }
   await context.close();
+  if (process.env.WALK_PROFILE) {
+    const rows = Object.entries(profile).sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k} ${v.n}x ${v.ms} ms`);
+    console.log(`# seed ${seed} time per action: ${rows.join(', ')}`);
+  }
   return { ms: Date.now() - t0, history };
 }
+
+// ---- regression cases ----------------------------------------------------------
+
+/** A page on `model`, watched for worker errors and crashes too. */
+async function open(model, viewport = { width: 1280, height: 900 }) {
+  const opened = await openPage(browser, `${origin}/?model=${model}`, { viewport });
+  const { page, log } = opened;
+  page.on('crash', () => { log.crashed = true; });
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(`[worker] ${m.text()}`); }));
+  page.setDefaultTimeout(10000);
+  return opened;
+}
+
+async function pickLoaded(page, file) {
+  const before = await page.evaluate(() => window.glasswing.traceCount);
+  await page.selectOption('#model-select', `shipped:${file}`);
+  await within(DEADLINE_MS, page.waitForFunction((n) => window.glasswing.traceCount > n, before, { timeout: 0 }), `first trace of ${file}`);
+}
+
+describe('regressions found by the walk', () => {
+  // Issue 9, item 1: the queue waited for the draw of a trace it had dropped.
+  test('switching back to a loaded model while a trace is in flight: the page still traces', async () => {
+    const { page, log, context } = await open('gpt-untrained.safetensors');
+    await pickLoaded(page, 'reverse-gpt.safetensors');
+    for (const back of ['gpt-untrained.safetensors', 'reverse-gpt.safetensors', 'toy-rnn.safetensors', 'gpt-untrained.safetensors']) {
+      await page.evaluate((value) => {
+        window.glasswing.retrace('abcabcabc'); // in flight in the worker...
+        const sel = document.querySelector('#model-select');
+        sel.value = value; // ...when the picker changes
+        sel.dispatchEvent(new Event('change'));
+      }, `shipped:${back}`);
+      await assertTraces(page, tools(mulberry32(7)), `after switching to ${back} mid-trace`);
+    }
+    assert.deepEqual(problems(log), []);
+    helpers.assertClean(log, origin);
+    await context.close();
+  });
+
+  test('typing, then picking a loaded model about one debounce later: the page still traces', async () => {
+    const { page, log, context } = await open('gpt-untrained.safetensors');
+    await pickLoaded(page, 'sort-gpt.safetensors');
+    for (const wait of [120, 140, 150, 160, 170, 190]) {
+      await page.click('#text-input');
+      await page.keyboard.type('31');
+      await page.waitForTimeout(wait);
+      const other = (await page.$eval('#model-select', (s) => s.value)).includes('sort') ? 'gpt-untrained.safetensors' : 'sort-gpt.safetensors';
+      await page.selectOption('#model-select', `shipped:${other}`);
+      await assertTraces(page, tools(mulberry32(wait)), `after typing and switching ${wait} ms later`);
+    }
+    assert.deepEqual(problems(log), []);
+    helpers.assertClean(log, origin);
+    await context.close();
+  });
+
+  test('fast arrow keys through the lesson: the page still traces', async () => {
+    const { page, log, context } = await open('gpt-untrained.safetensors');
+    await page.evaluate(() => document.activeElement?.blur?.());
+    await page.keyboard.press('l');
+    for (const k of [...Array(9).fill('ArrowRight'), 'ArrowLeft', 'ArrowLeft', 'ArrowRight', ...Array(4).fill('ArrowLeft')]) {
+      await page.keyboard.press(k);
+    }
+    await assertTraces(page, tools(mulberry32(3)), 'after racing through the lesson');
+    assert.deepEqual(problems(log), []);
+    helpers.assertClean(log, origin);
+    await context.close();
+  });
+});
 
 describe('random walk', () => {
   for (const seed of SEEDS) {
