@@ -66,27 +66,40 @@ fn bytes(values: u128) -> u64 {
     values.saturating_mul(4).min(u64::MAX as u128) as u64
 }
 
-/// f32 values one forward pass over `t` tokens keeps alive at its peak: every
-/// activation (inference and training read the same forward), the attention
-/// weights and probabilities, and their copies in the trace.
-pub fn forward_values(model: &Model, t: usize) -> u128 {
-    let t = t as u128;
+/// f32 values a recorded forward pass of `tn` new positions after `start`
+/// cached ones keeps alive at its peak: the recorded patterns (or states),
+/// one layer's working pattern, the cache, the block's activations, and the
+/// logits and probabilities.
+pub fn forward_values(model: &Model, start: usize, tn: usize) -> u128 {
+    let (tn, tk) = (tn as u128, start as u128 + tn as u128);
     match model {
         Model::Gpt(m) => {
             let c = &m.config;
             let (l, h, d, v) = (c.n_layer as u128, c.n_head as u128, c.n_embd as u128, c.vocab_size as u128);
-            // per block: attention [H,T,T] twice (kept, and the trace's copy),
-            // ~16 [T,C]-sized activations (qkv 3, fc and GELU 4+4, norms, ...)
-            // then logits / probabilities [T,V] twice and the final norm [T,C].
-            l * (2 * h * t * t + 16 * t * d) + 2 * t * v + 2 * t * d
+            (l + 1) * h * tn * tk + tn * tk + 2 * l * tk * d + 20 * tn * d + 2 * tn * v
         }
         Model::Rnn(m) => {
             let c = &m.config;
             let (l, hd, e, v) = (c.num_layers as u128, c.hidden_size as u128, c.embed_dim as u128, c.vocab_size as u128);
-            // per layer: input part, states and the trace's copy [T,H]; embeddings [T,E]; probs [T,V] twice.
-            3 * l * t * hd + t * e + 2 * t * v
+            l * tn * hd + l * tk * hd + 3 * tn * hd + tn * e + 2 * tn * v
         }
     }
+}
+
+/// f32 values one training example of `t` tokens keeps for its backward
+/// pass, with the backward pass's own buffers (counted as much again).
+pub fn training_values(model: &Model, t: usize) -> u128 {
+    let t = t as u128;
+    let kept = match model {
+        Model::Gpt(m) => {
+            let c = &m.config;
+            let (l, h, d, v) = (c.n_layer as u128, c.n_head as u128, c.n_embd as u128, c.vocab_size as u128);
+            // per layer: residuals, q|k|v, pattern, z, MLP pre-activation; the probabilities
+            l * (h * t * t + 10 * t * d) + 2 * t * v + 20 * t * d
+        }
+        Model::Rnn(_) => forward_values(model, 0, t as usize),
+    };
+    2 * kept
 }
 
 /// The largest `n` in `0..=cap` with `need(n)` within the budget (need grows with n).
@@ -107,13 +120,14 @@ fn over(what: &'static str, need_bytes: u64, max: Option<u64>, unit: Option<&'st
     Error::OverBudget { what, need_bytes, limit_bytes: limit(), max, unit }
 }
 
-/// A trace (a forward pass with everything it records) over `t` tokens.
-pub fn check_trace(model: &Model, t: usize) -> Result<()> {
-    let need = |t: usize| bytes(forward_values(model, t));
-    if need(t) <= limit() {
+/// A recorded forward pass (a trace, or the new tokens of a session) of
+/// `tn` new positions after `start` cached ones.
+pub fn check_forward(model: &Model, start: usize, tn: usize) -> Result<()> {
+    let need = |tn: usize| bytes(forward_values(model, start, tn));
+    if need(tn) <= limit() {
         return Ok(());
     }
-    Err(over("trace", need(t), Some(largest_fitting(t, need)), Some("tokens")))
+    Err(over("trace", need(tn), Some(largest_fitting(tn, need)), Some("tokens")))
 }
 
 /// Generating `steps` tokens after a prompt of `prompt` tokens, keeping every
@@ -129,7 +143,7 @@ pub fn check_generation(model: &Model, prompt: usize, steps: usize) -> Result<()
             }
             Model::Rnn(m) => (m.config.num_layers * m.config.hidden_size) as u128 * steps as u128,
         };
-        bytes(2 * v * steps as u128 + per_step + forward_values(model, 1) * 2)
+        bytes(2 * v * steps as u128 + per_step + forward_values(model, prompt + steps, 1))
     };
     if need(steps) <= limit() {
         return Ok(());
@@ -140,7 +154,7 @@ pub fn check_generation(model: &Model, prompt: usize, steps: usize) -> Result<()
 /// Evaluating on `n` held-out examples of at most `len` tokens each.
 pub fn check_evaluation(model: &Model, n: usize, len: usize) -> Result<()> {
     // Each example keeps its tokens (usize) and flags; one forward at a time.
-    let need = |n: usize| bytes(n as u128 * len as u128 * 3 + forward_values(model, len));
+    let need = |n: usize| bytes(n as u128 * len as u128 * 3 + training_values(model, len));
     if need(n) <= limit() {
         return Ok(());
     }
@@ -151,7 +165,7 @@ pub fn check_evaluation(model: &Model, n: usize, len: usize) -> Result<()> {
 /// their gradients and AdamW's two moments, and every example's activations.
 pub fn check_training(model: &Model, batch: usize, len: usize) -> Result<()> {
     let params = model.num_params() as u128;
-    let need = |batch: usize| bytes(4 * params + batch as u128 * forward_values(model, len) * 2);
+    let need = |batch: usize| bytes(4 * params + batch as u128 * training_values(model, len));
     if need(batch) <= limit() {
         return Ok(());
     }

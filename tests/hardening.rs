@@ -46,7 +46,7 @@ fn a_trace_too_big_for_memory_is_refused_with_the_length_that_fits() {
     // The suggested length fits, one more does not.
     let max = max.unwrap() as usize;
     assert!(max > 1000 && max < 100_000, "{max}");
-    let values = |t| budget::forward_values(&ckpt.model, t) * 4;
+    let values = |t| budget::forward_values(&ckpt.model, 0, t) * 4;
     assert!(values(max) <= limit as u128 && values(max + 1) > limit as u128);
 }
 

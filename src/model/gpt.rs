@@ -3,12 +3,13 @@
 //! Shapes: T = tokens, C = n_embd, H = n_head, D = C / H (head dim),
 //! V = vocab, P = n_positions, L = n_layer.
 
-use ndarray::{s, Array1, Array2, Array3, Array4, ArrayView2, ArrayViewD, ArrayViewMutD, Axis};
+use ndarray::{s, Array1, Array2, Array3, ArrayViewD, ArrayViewMutD, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
-use crate::ops::{gelu_tanh, softmax_inplace, softmax_rows};
+use crate::model::hooks::{Hook, Probe};
+use crate::ops::{gelu_tanh, layer_norm, linear, softmax_inplace};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GptConfig {
@@ -85,120 +86,132 @@ pub struct Gpt {
     pub lm_head: Option<Array2<f32>>, // [V, C] when untied
 }
 
-/// What one GPT forward pass records.
-pub struct GptOutput {
-    pub probs: Array2<f32>,     // [T, V]
-    pub attention: Array4<f32>, // [L, H, T, T], row = query, causal
+/// Keys and values of every position seen so far, per layer: the KV cache.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KvCache {
+    pub keys: Vec<Array2<f32>>,   // [L] x [T, C], heads side by side
+    pub values: Vec<Array2<f32>>, // [L] x [T, C]
+}
+
+impl KvCache {
+    pub fn new(config: &GptConfig) -> Self {
+        let empty = Array2::<f32>::zeros((0, config.n_embd));
+        Self { keys: vec![empty.clone(); config.n_layer], values: vec![empty; config.n_layer] }
+    }
+
+    /// Positions cached.
+    pub fn len(&self) -> usize {
+        self.keys.first().map_or(0, |k| k.nrows())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every position from `len` on.
+    pub fn truncate(&mut self, len: usize) {
+        for a in self.keys.iter_mut().chain(self.values.iter_mut()) {
+            if a.nrows() > len {
+                *a = a.slice(s![..len, ..]).to_owned();
+            }
+        }
+    }
 }
 
 impl Gpt {
-    /// Forward pass over `ids` (already checked: non-empty, in range, T <= P).
-    /// The one GPT forward in the crate: training reads the same activations.
-    pub fn forward(&self, ids: &[usize]) -> GptOutput {
-        let acts = forward_with_activations(self, ids);
-        let (t, cfg) = (ids.len(), &self.config);
-        let mut attention = Array4::<f32>::zeros((cfg.n_layer, cfg.n_head, t, t));
-        for (l, block) in acts.blocks.iter().enumerate() {
-            attention.slice_mut(s![l, .., .., ..]).assign(&block.att);
+    /// The GPT forward pass, the only one in the crate: `ids` [Tn] at
+    /// positions cache.len().., their keys and values appended to `cache`,
+    /// every hook point shown to `probe`. -> logits [Tn, V].
+    /// A full trace is this on an empty cache; a generation step, on one id.
+    /// `Model` checks first: ids non-empty and in range, cache.len() + Tn <= P.
+    pub fn forward(&self, ids: &[usize], cache: &mut KvCache, probe: &mut dyn Probe) -> Array2<f32> {
+        let cfg = &self.config;
+        let (start, tn, c, eps) = (cache.len(), ids.len(), cfg.n_embd, cfg.eps());
+        let nh = cfg.n_head;
+        let mut x = self.wte.select(Axis(0), ids) + self.wpe.slice(s![start..start + tn, ..]); // [Tn, C]
+        for (l, b) in self.blocks.iter().enumerate() {
+            probe.at(l, Hook::ResidPre, x.view_mut().into_dyn());
+            // Attention: x += merge(softmax(q k^T / sqrt(D)) v) W_proj + b, q k v = ln_1(x) W_attn + b
+            let h1 = layer_norm(&x, &b.ln_1_w, &b.ln_1_b, eps); // [Tn, C]
+            let qkv = linear(&h1.view(), &b.c_attn_w.view(), &b.c_attn_b.view()); // [Tn, 3C], columns q | k | v
+            let mut q = qkv.slice(s![.., ..c]).to_owned(); // [Tn, C]
+            let mut k = qkv.slice(s![.., c..2 * c]).to_owned(); // [Tn, C]
+            let mut v = qkv.slice(s![.., 2 * c..]).to_owned(); // [Tn, C]
+            probe.at(l, Hook::Q, split_heads(&mut q, nh));
+            probe.at(l, Hook::K, split_heads(&mut k, nh));
+            probe.at(l, Hook::V, split_heads(&mut v, nh));
+            append_rows(&mut cache.keys[l], &k);
+            append_rows(&mut cache.values[l], &v);
+            let mut pattern = causal_pattern(&q, &cache.keys[l], start, cfg.n_head); // [H, Tn, Tk]
+            probe.at(l, Hook::Pattern, pattern.view_mut().into_dyn());
+            let mut z = weighted_values(&pattern, &cache.values[l]); // [Tn, C]
+            probe.at(l, Hook::Z, split_heads(&mut z, nh));
+            let mut attn_out = linear(&z.view(), &b.attn_proj_w.view(), &b.attn_proj_b.view()); // [Tn, C]
+            probe.at(l, Hook::AttnOut, attn_out.view_mut().into_dyn());
+            x += &attn_out;
+            probe.at(l, Hook::ResidMid, x.view_mut().into_dyn());
+            // MLP: x += gelu(ln_2(x) W_fc + b) W_proj + b
+            let h2 = layer_norm(&x, &b.ln_2_w, &b.ln_2_b, eps); // [Tn, C]
+            let mut pre = linear(&h2.view(), &b.c_fc_w.view(), &b.c_fc_b.view()); // [Tn, 4C]
+            probe.at(l, Hook::MlpPre, pre.view_mut().into_dyn());
+            let act = pre.mapv(gelu_tanh); // [Tn, 4C]
+            let mut mlp_out = linear(&act.view(), &b.mlp_proj_w.view(), &b.mlp_proj_b.view()); // [Tn, C]
+            probe.at(l, Hook::MlpOut, mlp_out.view_mut().into_dyn());
+            x += &mlp_out;
+            probe.at(l, Hook::ResidPost, x.view_mut().into_dyn());
         }
-        GptOutput { probs: acts.probs, attention }
+        let hf = layer_norm(&x, &self.ln_f_w, &self.ln_f_b, eps); // [Tn, C]
+        hf.dot(&self.head().t()) // [Tn, V]
+    }
+
+    /// The output head [V, C]: `lm_head` when untied, else the token embeddings.
+    pub fn head(&self) -> &Array2<f32> {
+        self.lm_head.as_ref().unwrap_or(&self.wte)
     }
 }
 
-/// The heart of attention, shared with training: qkv [T, 3C] (columns q | k | v)
-/// -> (heads merged side by side [T, C], softmax weights [H, T, T]).
-/// Scores are scaled by 1/sqrt(D); query i sees keys 0..=i, the rest is exactly 0.
-pub(crate) fn causal_self_attention(qkv: &Array2<f32>, n_head: usize) -> (Array2<f32>, Array3<f32>) {
-    let (t, c) = (qkv.nrows(), qkv.ncols() / 3);
+/// [Tn, C] seen as [Tn, H, D] (heads side by side), for the probes.
+fn split_heads(a: &mut Array2<f32>, n_head: usize) -> ArrayViewMutD<'_, f32> {
+    let (tn, c) = a.dim();
+    a.view_mut().into_shape_with_order((tn, n_head, c / n_head)).expect("a fresh [Tn, C] array is row-major").into_dyn()
+}
+
+/// Appends `rows` [Tn, C] to `cache` [T, C] (same width by construction).
+fn append_rows(cache: &mut Array2<f32>, rows: &Array2<f32>) {
+    cache.append(Axis(0), rows.view()).expect("cache rows have the model's width");
+}
+
+/// Attention weights of the new queries q [Tn, C] over every key so far
+/// keys [Tk, C], Tk = start + Tn -> [H, Tn, Tk]. Scores are scaled by
+/// 1/sqrt(D); query start+i sees keys 0..=start+i, the rest is exactly 0.
+fn causal_pattern(q: &Array2<f32>, keys: &Array2<f32>, start: usize, n_head: usize) -> Array3<f32> {
+    let (tn, c, tk) = (q.nrows(), q.ncols(), keys.nrows());
     let d = c / n_head;
     let scale = 1.0 / (d as f32).sqrt();
-    let mut weights = Array3::<f32>::zeros((n_head, t, t));
-    let mut merged = Array2::<f32>::zeros((t, c));
+    let mut pattern = Array3::<f32>::zeros((n_head, tn, tk));
     for head in 0..n_head {
-        let q = qkv.slice(s![.., head * d..(head + 1) * d]); // [T, D]
-        let k = qkv.slice(s![.., c + head * d..c + (head + 1) * d]); // [T, D]
-        let v = qkv.slice(s![.., 2 * c + head * d..2 * c + (head + 1) * d]); // [T, D]
-        let mut att = q.dot(&k.t()) * scale; // [T, T]
-        for (i, mut row) in att.axis_iter_mut(Axis(0)).enumerate() {
-            softmax_inplace(row.slice_mut(s![..=i]));
-            row.slice_mut(s![i + 1..]).fill(0.0);
+        let hs = s![.., head * d..(head + 1) * d];
+        let mut scores = q.slice(hs).dot(&keys.slice(hs).t()) * scale; // [Tn, Tk]
+        for (i, mut row) in scores.axis_iter_mut(Axis(0)).enumerate() {
+            softmax_inplace(row.slice_mut(s![..=start + i]));
+            row.slice_mut(s![start + i + 1..]).fill(0.0);
         }
-        merged.slice_mut(s![.., head * d..(head + 1) * d]).assign(&att.dot(&v));
-        weights.slice_mut(s![head, .., ..]).assign(&att);
+        pattern.slice_mut(s![head, .., ..]).assign(&scores);
     }
-    (merged, weights)
+    pattern
 }
 
-/// LayerNorm activations kept for the backward pass.
-pub(crate) struct NormCache {
-    pub(crate) xhat: Array2<f32>, // [T, C] normalised input, before the affine map
-    pub(crate) rstd: Array1<f32>, // [T] 1 / sqrt(var + eps)
-}
-
-pub(crate) struct BlockCache {
-    pub(crate) ln_1: NormCache,
-    pub(crate) h1: Array2<f32>,    // [T, C] ln_1 output
-    pub(crate) qkv: Array2<f32>,   // [T, 3C]
-    pub(crate) att: Array3<f32>,   // [H, T, T] softmax weights
-    pub(crate) y: Array2<f32>,     // [T, C] heads merged, before c_proj
-    pub(crate) ln_2: NormCache,
-    pub(crate) h2: Array2<f32>,    // [T, C] ln_2 output
-    pub(crate) fc: Array2<f32>,    // [T, 4C] before GELU
-    pub(crate) act: Array2<f32>,   // [T, 4C] after GELU
-}
-
-/// Every activation of one forward pass: what inference reads its trace
-/// from, and what training's backward pass (train/gpt.rs) consumes.
-pub(crate) struct GptCache {
-    pub(crate) ids: Vec<usize>,
-    pub(crate) blocks: Vec<BlockCache>,
-    pub(crate) ln_f: NormCache,
-    pub(crate) hf: Array2<f32>,       // [T, C] final LayerNorm output
-    pub(crate) probs: Array2<f32>, // [T, V]
-}
-
-/// LayerNorm that also returns what its backward pass needs.
-fn norm_forward(x: &Array2<f32>, w: &Array1<f32>, b: &Array1<f32>, eps: f32) -> (Array2<f32>, NormCache) {
-    let mut xhat = x.clone();
-    let mut rstd = Array1::<f32>::zeros(x.nrows());
-    for (mut row, r) in xhat.rows_mut().into_iter().zip(rstd.iter_mut()) {
-        let n = row.len() as f32;
-        let mean = row.sum() / n;
-        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
-        *r = 1.0 / (var + eps).sqrt();
-        row.mapv_inplace(|v| (v - mean) * *r);
+/// Each head's weighted sum of values: pattern [H, Tn, Tk], values [Tk, C]
+/// -> z [Tn, C], heads side by side.
+fn weighted_values(pattern: &Array3<f32>, values: &Array2<f32>) -> Array2<f32> {
+    let (n_head, tn, _) = pattern.dim();
+    let d = values.ncols() / n_head;
+    let mut z = Array2::<f32>::zeros((tn, values.ncols()));
+    for head in 0..n_head {
+        let hs = s![.., head * d..(head + 1) * d];
+        z.slice_mut(hs).assign(&pattern.slice(s![head, .., ..]).dot(&values.slice(hs)));
     }
-    let out = &xhat * w + b;
-    (out, NormCache { xhat, rstd })
-}
-
-/// x [T, in] @ w [in, out] + b.
-fn affine(x: &ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>) -> Array2<f32> {
-    x.dot(w) + b
-}
-
-/// The GPT forward pass, keeping every activation.
-pub(crate) fn forward_with_activations(m: &Gpt, ids: &[usize]) -> GptCache {
-    let cfg = &m.config;
-    let t = ids.len();
-    let eps = cfg.eps();
-    let mut x = m.wte.select(Axis(0), ids) + m.wpe.slice(s![..t, ..]); // [T, C]
-    let mut blocks = Vec::with_capacity(cfg.n_layer);
-    for b in &m.blocks {
-        let (h1, ln_1) = norm_forward(&x, &b.ln_1_w, &b.ln_1_b, eps);
-        let qkv = affine(&h1.view(), &b.c_attn_w, &b.c_attn_b); // [T, 3C]
-        let (y, att) = causal_self_attention(&qkv, cfg.n_head); // [T, C], [H, T, T]
-        x = x + affine(&y.view(), &b.attn_proj_w, &b.attn_proj_b);
-        let (h2, ln_2) = norm_forward(&x, &b.ln_2_w, &b.ln_2_b, eps);
-        let fc = affine(&h2.view(), &b.c_fc_w, &b.c_fc_b);
-        let act = fc.mapv(gelu_tanh);
-        x = x + affine(&act.view(), &b.mlp_proj_w, &b.mlp_proj_b);
-        blocks.push(BlockCache { ln_1, h1, qkv, att, y, ln_2, h2, fc, act });
-    }
-    let (hf, ln_f) = norm_forward(&x, &m.ln_f_w, &m.ln_f_b, eps);
-    let head = m.lm_head.as_ref().unwrap_or(&m.wte);
-    let probs = softmax_rows(hf.dot(&head.t())); // [T, V]
-    GptCache { ids: ids.to_vec(), blocks, ln_f, hf, probs }
+    z
 }
 
 // ---- tensor names (Hugging Face GPT-2) ----

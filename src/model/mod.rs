@@ -1,15 +1,18 @@
 //! The two model families and the one forward entry point every caller uses.
 
 pub mod gpt;
+pub mod hooks;
 pub mod rnn;
 
-use ndarray::{Array2, Array3, Array4};
+use ndarray::{s, Array2, Array3, Array4, ArrayViewMutD, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
-pub use gpt::{Gpt, GptConfig};
-pub use rnn::{Nonlinearity, Rnn, RnnConfig};
+pub use gpt::{Gpt, GptConfig, KvCache};
+pub use hooks::{Hook, NoProbe, Probe};
+pub use rnn::{Nonlinearity, Rnn, RnnConfig, RnnState};
+use crate::ops::softmax_rows;
 
 /// Longest sequence an RNN is traced over: it has no position table, but the
 /// trace grows with T x V and the page must stay responsive.
@@ -49,7 +52,97 @@ pub enum Model {
 pub struct Forward {
     pub probs: Array2<f32>,             // [T, V]
     pub attention: Option<Array4<f32>>, // [L, H, T, T] for a GPT
-    pub hidden: Option<Array3<f32>>,    // [L, T, H] for an RNN
+    pub hidden: Option<Array3<f32>>,    // [L, T, Hd] for an RNN
+}
+
+/// What the forward keeps from one call to the next: the KV cache (GPT) or
+/// every layer's states (RNN).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cache {
+    Gpt(KvCache),
+    Rnn(RnnState),
+}
+
+impl Cache {
+    /// Positions the cache holds.
+    pub fn len(&self) -> usize {
+        match self {
+            Cache::Gpt(c) => c.len(),
+            Cache::Rnn(c) => c.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every position from `len` on (stepping back, branching, retracing an edit).
+    pub fn truncate(&mut self, len: usize) {
+        match self {
+            Cache::Gpt(c) => c.truncate(len),
+            Cache::Rnn(c) => c.truncate(len),
+        }
+    }
+}
+
+/// Which new positions a `Recorder` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    All,
+    Last,
+}
+
+/// The trace's probe: every layer's attention pattern (GPT) or states (RNN)
+/// for the new positions, all of them or only the last.
+pub struct Recorder {
+    rows: Rows,
+    pub attention: Option<Array4<f32>>, // [L, H, R, Tk], R = Tn or 1
+    pub hidden: Option<Array3<f32>>,    // [L, R, Hd]
+}
+
+impl Recorder {
+    /// For `tn` new positions after `start` cached ones.
+    pub fn new(model: &Model, start: usize, tn: usize, rows: Rows) -> Self {
+        let r = if rows == Rows::All { tn } else { 1 };
+        match model {
+            Model::Gpt(m) => {
+                let attention = Array4::zeros((m.config.n_layer, m.config.n_head, r, start + tn));
+                Self { rows, attention: Some(attention), hidden: None }
+            }
+            Model::Rnn(m) => Self { rows, attention: None, hidden: Some(Array3::zeros((m.config.num_layers, r, m.config.hidden_size))) },
+        }
+    }
+
+    /// The rows of `value` [.., Tn, ..] along `axis` this recorder keeps.
+    fn kept<'a>(&self, value: ndarray::ArrayViewD<'a, f32>, axis: usize) -> ndarray::ArrayViewD<'a, f32> {
+        match self.rows {
+            Rows::All => value,
+            Rows::Last => {
+                let last = value.len_of(Axis(axis)).saturating_sub(1);
+                value.slice_axis_move(Axis(axis), ndarray::Slice::from(last..))
+            }
+        }
+    }
+}
+
+impl Probe for Recorder {
+    fn at(&mut self, layer: usize, hook: Hook, value: ArrayViewMutD<'_, f32>) {
+        match hook {
+            Hook::Pattern => {
+                let kept = self.kept(value.view(), 1).to_owned(); // [H, R, Tk]
+                if let Some(att) = &mut self.attention {
+                    att.slice_mut(s![layer, .., .., ..]).assign(&kept.into_dimensionality::<ndarray::Ix3>().expect("[H, R, Tk]"));
+                }
+            }
+            Hook::Hidden => {
+                let kept = self.kept(value.view(), 0).to_owned(); // [R, Hd]
+                if let Some(hidden) = &mut self.hidden {
+                    hidden.slice_mut(s![layer, .., ..]).assign(&kept.into_dimensionality::<ndarray::Ix2>().expect("[R, Hd]"));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Model {
@@ -84,38 +177,61 @@ impl Model {
         value.expect("configs are plain structs")
     }
 
-    /// Checks the ids and the memory the trace needs, then runs the model.
-    /// The only way in, so no model code ever sees an empty, too long or
-    /// out-of-range sequence, nor one whose trace would not fit in memory.
-    pub fn forward(&self, ids: &[usize]) -> Result<Forward> {
-        self.check_ids(ids)?;
-        crate::budget::check_trace(self, ids.len())?;
-        let out = match self {
-            Model::Gpt(m) => {
-                let out = m.forward(ids);
-                Forward { probs: out.probs, attention: Some(out.attention), hidden: None }
-            }
-            Model::Rnn(m) => {
-                let out = m.forward(ids);
-                Forward { probs: out.probs, attention: None, hidden: Some(out.hidden) }
-            }
-        };
-        if out.probs.iter().any(|p| !p.is_finite()) {
-            return Err(Error::Overflow("probs".into()));
+    /// An empty cache for this model: the start of a trace or a session.
+    pub fn new_cache(&self) -> Cache {
+        match self {
+            Model::Gpt(m) => Cache::Gpt(KvCache::new(&m.config)),
+            Model::Rnn(m) => Cache::Rnn(RnnState::new(&m.config)),
         }
-        Ok(out)
+    }
+
+    /// The one forward pass of every model: `ids` [Tn] appended after the
+    /// positions `cache` holds, every hook point shown to `probe`.
+    /// -> logits [Tn, V]. Checks first: ids non-empty and in range, the
+    /// length within the model's maximum, the memory within the budget.
+    pub fn forward_with(&self, ids: &[usize], cache: &mut Cache, probe: &mut dyn Probe) -> Result<Array2<f32>> {
+        self.check_forward(cache.len(), ids)?;
+        Ok(match (self, cache) {
+            (Model::Gpt(m), Cache::Gpt(c)) => m.forward(ids, c, probe),
+            (Model::Rnn(m), Cache::Rnn(c)) => m.forward(ids, c, probe),
+            _ => return Err(Error::Config("this cache was made for another model".into())),
+        })
+    }
+
+    /// A full trace: the forward on an empty cache, recording every pattern
+    /// or state, and the probabilities (a non-finite one is an error).
+    pub fn forward(&self, ids: &[usize]) -> Result<Forward> {
+        self.check_forward(0, ids)?; // before the recorder allocates
+        let mut recorder = Recorder::new(self, 0, ids.len(), Rows::All);
+        let logits = self.forward_with(ids, &mut self.new_cache(), &mut recorder)?;
+        let probs = finite_softmax(logits)?;
+        Ok(Forward { probs, attention: recorder.attention, hidden: recorder.hidden })
+    }
+
+    /// Everything a forward of `ids` after `start` cached positions must
+    /// pass before anything is allocated: the ids, then the memory budget.
+    pub fn check_forward(&self, start: usize, ids: &[usize]) -> Result<()> {
+        self.check_ids_from(start, ids)?;
+        crate::budget::check_forward(self, start, ids.len())
     }
 
     pub fn check_ids(&self, ids: &[usize]) -> Result<()> {
+        self.check_ids_from(0, ids)
+    }
+
+    /// Checks `ids` placed at positions start..: non-empty, within the
+    /// maximum length, every id in the vocabulary (positions as in the text).
+    pub fn check_ids_from(&self, start: usize, ids: &[usize]) -> Result<()> {
         if ids.is_empty() {
             return Err(Error::Empty);
         }
-        if ids.len() > self.max_len() {
-            return Err(Error::TooLong { len: ids.len(), max: self.max_len() });
+        let len = start.saturating_add(ids.len());
+        if len > self.max_len() {
+            return Err(Error::TooLong { len, max: self.max_len() });
         }
         let vocab_size = self.vocab_size();
         match ids.iter().position(|&id| id >= vocab_size) {
-            Some(pos) => Err(Error::IdOutOfRange { id: ids[pos], pos, vocab_size }),
+            Some(pos) => Err(Error::IdOutOfRange { id: ids[pos], pos: start + pos, vocab_size }),
             None => Ok(()),
         }
     }
@@ -169,6 +285,15 @@ impl Model {
             }
         })
     }
+}
+
+/// Softmax of logits [T, V]; weights so large the result is not finite are an error.
+pub fn finite_softmax(logits: Array2<f32>) -> Result<Array2<f32>> {
+    let probs = softmax_rows(logits);
+    if probs.iter().any(|p| !p.is_finite()) {
+        return Err(Error::Overflow("probs".into()));
+    }
+    Ok(probs)
 }
 
 fn parse_config<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T> {

@@ -3,12 +3,13 @@
 //!
 //! Shapes: T = tokens, V = vocab, E = embed_dim, H = hidden_size, L = num_layers.
 
-use ndarray::{s, Array1, Array2, Array3, ArrayViewD, ArrayViewMutD};
+use ndarray::{s, Array1, Array2, ArrayViewD, ArrayViewMutD, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
-use crate::ops::{gather_rows, linear_t, softmax_rows};
+use crate::model::hooks::{Hook, Probe};
+use crate::ops::{gather_rows, linear_t};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,36 +75,64 @@ pub struct Rnn {
     pub head_b: Array1<f32>, // [V]
 }
 
-/// What one RNN forward pass records.
-pub struct RnnOutput {
-    pub probs: Array2<f32>,  // [T, V]
-    pub hidden: Array3<f32>, // [L, T, H], every layer's state after every step
+/// Every layer's state after every position so far: what the next position
+/// starts from, and what stepping back truncates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RnnState {
+    pub states: Vec<Array2<f32>>, // [L] x [T, Hd]
+}
+
+impl RnnState {
+    pub fn new(config: &RnnConfig) -> Self {
+        Self { states: vec![Array2::zeros((0, config.hidden_size)); config.num_layers] }
+    }
+
+    /// Positions seen.
+    pub fn len(&self) -> usize {
+        self.states.first().map_or(0, |s| s.nrows())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every position from `len` on.
+    pub fn truncate(&mut self, len: usize) {
+        for a in &mut self.states {
+            if a.nrows() > len {
+                *a = a.slice(s![..len, ..]).to_owned();
+            }
+        }
+    }
 }
 
 impl Rnn {
-    /// Forward pass over `ids` (already checked: non-empty, in range).
-    pub fn forward(&self, ids: &[usize]) -> RnnOutput {
-        let cfg = &self.config;
-        let t = ids.len();
-        let mut hidden = Array3::<f32>::zeros((cfg.num_layers, t, cfg.hidden_size));
-        let mut input = gather_rows(&self.embed, ids); // [T, E], then [T, H] between layers
+    /// The RNN forward pass, the only one in the crate: `ids` [Tn] after the
+    /// positions `state` holds, each layer's new states appended to it and
+    /// shown to `probe` (`Hidden`, [Tn, Hd]). -> logits [Tn, V].
+    pub fn forward(&self, ids: &[usize], state: &mut RnnState, probe: &mut dyn Probe) -> Array2<f32> {
+        let mut input = gather_rows(&self.embed, ids); // [Tn, E], then [Tn, Hd] between layers
         for (l, layer) in self.layers.iter().enumerate() {
-            let states = self.run_layer(layer, &input); // [T, H]
-            hidden.slice_mut(s![l, .., ..]).assign(&states);
+            let prev = &state.states[l];
+            let h0 = match prev.nrows() {
+                0 => Array1::zeros(self.config.hidden_size), // h_0 = 0
+                n => prev.row(n - 1).to_owned(),
+            };
+            let mut states = self.run_layer(layer, &input, h0); // [Tn, Hd]
+            probe.at(l, Hook::Hidden, states.view_mut().into_dyn());
+            state.states[l].append(Axis(0), states.view()).expect("states have the model's hidden size");
             input = states;
         }
-        let logits = linear_t(&input.view(), &self.head_w.view(), Some(&self.head_b.view())); // [T, V]
-        RnnOutput { probs: softmax_rows(logits), hidden }
+        linear_t(&input.view(), &self.head_w.view(), Some(&self.head_b.view())) // [Tn, V]
     }
 
-    /// One layer over the whole sequence: input [T, in] -> states [T, H].
-    fn run_layer(&self, layer: &RnnLayer, input: &Array2<f32>) -> Array2<f32> {
-        // The input part of every step at once: [T, H].
+    /// One layer over the new positions from state `h`: input [Tn, in] -> states [Tn, Hd].
+    fn run_layer(&self, layer: &RnnLayer, input: &Array2<f32>, mut h: Array1<f32>) -> Array2<f32> {
+        // The input part of every step at once: [Tn, Hd].
         let pre_input = linear_t(&input.view(), &layer.w_ih.view(), Some(&layer.b_ih.view())) + &layer.b_hh;
         let mut states = Array2::<f32>::zeros((input.nrows(), self.config.hidden_size));
-        let mut h = Array1::<f32>::zeros(self.config.hidden_size); // h_0 = 0
         for (step, pre) in pre_input.rows().into_iter().enumerate() {
-            h = (&pre + &layer.w_hh.dot(&h)).mapv_into(|v| self.config.nonlinearity.apply(v)); // [H]
+            h = (&pre + &layer.w_hh.dot(&h)).mapv_into(|v| self.config.nonlinearity.apply(v)); // [Hd]
             states.row_mut(step).assign(&h);
         }
         states

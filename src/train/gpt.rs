@@ -1,14 +1,121 @@
 //! The GPT-2 backward pass, block by block in the manner of llm.c's
-//! `train_gpt2.c`, over the activations the forward pass keeps
-//! (`model::gpt::forward_with_activations`).
+//! `train_gpt2.c`, over the activations the one forward pass shows its hook
+//! points (kept by the `Keep` probe; LayerNorm internals are recomputed from
+//! the kept residual stream, the same function on the same input).
 //! Gradients land in a `Gpt` of the same shape (see `Model::zeros_like`).
 //!
 //! Shapes: T tokens, C = n_embd, H heads, D = C / H, V vocab.
 
-use ndarray::{s, Array1, Array2, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, Array3, ArrayView2, ArrayViewMutD, Axis, Ix2, Ix3};
 
-use crate::model::gpt::{Block, GptCache, NormCache};
-use crate::model::Gpt;
+use crate::model::gpt::Block;
+use crate::model::hooks::{Hook, Probe};
+use crate::model::{Gpt, KvCache};
+use crate::ops::{gelu_tanh, softmax_rows};
+
+/// What one block's backward pass reads, as the forward's hooks showed it.
+#[derive(Default)]
+struct Kept {
+    resid_pre: Option<Array2<f32>>, // [T, C]
+    qkv: Vec<Array2<f32>>,          // q, k, v, each [T, C]
+    pattern: Option<Array3<f32>>,   // [H, T, T]
+    z: Option<Array2<f32>>,         // [T, C] heads side by side
+    resid_mid: Option<Array2<f32>>, // [T, C]
+    mlp_pre: Option<Array2<f32>>,   // [T, 4C]
+}
+
+/// The probe that keeps what backward needs.
+struct Keep {
+    blocks: Vec<Kept>,
+    resid_final: Option<Array2<f32>>, // [T, C] the last block's output
+}
+
+impl Probe for Keep {
+    fn at(&mut self, layer: usize, hook: Hook, value: ArrayViewMutD<'_, f32>) {
+        let as_rows = |v: ArrayViewMutD<'_, f32>| {
+            let t = v.shape()[0];
+            let width = v.len() / t.max(1);
+            v.to_owned().into_shape_with_order((t, width)).expect("row-major [T, ...]")
+        };
+        let kept = &mut self.blocks[layer];
+        match hook {
+            Hook::ResidPre => kept.resid_pre = Some(as_rows(value)),
+            Hook::Q | Hook::K | Hook::V => kept.qkv.push(as_rows(value)),
+            Hook::Pattern => kept.pattern = Some(value.to_owned().into_dimensionality::<Ix3>().expect("[H, T, T]")),
+            Hook::Z => kept.z = Some(as_rows(value)),
+            Hook::ResidMid => kept.resid_mid = Some(as_rows(value)),
+            Hook::MlpPre => kept.mlp_pre = Some(value.to_owned().into_dimensionality::<Ix2>().expect("[T, 4C]")),
+            Hook::ResidPost if layer + 1 == self.blocks.len() => self.resid_final = Some(as_rows(value)),
+            _ => {}
+        }
+    }
+}
+
+/// LayerNorm activations kept for the backward pass.
+struct NormCache {
+    xhat: Array2<f32>, // [T, C] normalised input, before the affine map
+    rstd: Array1<f32>, // [T] 1 / sqrt(var + eps)
+}
+
+struct BlockCache {
+    ln_1: NormCache,
+    h1: Array2<f32>,      // [T, C] ln_1 output
+    qkv: Array2<f32>,     // [T, 3C]
+    att: Array3<f32>,     // [H, T, T] softmax weights
+    y: Array2<f32>,       // [T, C] heads merged, before c_proj
+    ln_2: NormCache,
+    h2: Array2<f32>,      // [T, C] ln_2 output
+    fc: Array2<f32>,      // [T, 4C] before GELU
+    act: Array2<f32>,     // [T, 4C] after GELU
+}
+
+/// Every activation backward reads, from one forward pass over `ids`.
+pub(crate) struct GptCache {
+    ids: Vec<usize>,
+    blocks: Vec<BlockCache>,
+    ln_f: NormCache,
+    hf: Array2<f32>,              // [T, C] final LayerNorm output
+    pub(crate) probs: Array2<f32>, // [T, V]
+}
+
+/// LayerNorm that also returns what its backward pass needs (the same
+/// arithmetic as `ops::layer_norm`, so the values equal the forward's).
+fn norm_forward(x: &Array2<f32>, w: &Array1<f32>, b: &Array1<f32>, eps: f32) -> (Array2<f32>, NormCache) {
+    let mut xhat = x.clone();
+    let mut rstd = Array1::<f32>::zeros(x.nrows());
+    for (mut row, r) in xhat.rows_mut().into_iter().zip(rstd.iter_mut()) {
+        let n = row.len() as f32;
+        let mean = row.sum() / n;
+        let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+        *r = 1.0 / (var + eps).sqrt();
+        row.mapv_inplace(|v| (v - mean) * *r);
+    }
+    let out = &xhat * w + b;
+    (out, NormCache { xhat, rstd })
+}
+
+/// The forward pass over `ids` (checked by the caller), keeping what backward reads.
+pub(crate) fn forward(m: &Gpt, ids: &[usize]) -> GptCache {
+    let eps = m.config.eps();
+    let mut keep = Keep { blocks: (0..m.config.n_layer).map(|_| Kept::default()).collect(), resid_final: None };
+    let logits = m.forward(ids, &mut KvCache::new(&m.config), &mut keep);
+    let blocks = m
+        .blocks
+        .iter()
+        .zip(keep.blocks)
+        .map(|(b, k)| {
+            let missing = "the forward shows every hook point";
+            let (h1, ln_1) = norm_forward(&k.resid_pre.expect(missing), &b.ln_1_w, &b.ln_1_b, eps);
+            let (h2, ln_2) = norm_forward(&k.resid_mid.expect(missing), &b.ln_2_w, &b.ln_2_b, eps);
+            let qkv = ndarray::concatenate(Axis(1), &k.qkv.iter().map(|a| a.view()).collect::<Vec<_>>()).expect("q, k, v");
+            let fc = k.mlp_pre.expect(missing);
+            let act = fc.mapv(gelu_tanh);
+            BlockCache { ln_1, h1, qkv, att: k.pattern.expect(missing), y: k.z.expect(missing), ln_2, h2, fc, act }
+        })
+        .collect();
+    let (hf, ln_f) = norm_forward(&keep.resid_final.expect("the last block's output"), &m.ln_f_w, &m.ln_f_b, eps);
+    GptCache { ids: ids.to_vec(), blocks, ln_f, hf, probs: softmax_rows(logits) }
+}
 
 /// dout [T, C] -> dx [T, C]; accumulates dw, db.
 fn norm_backward(dout: &Array2<f32>, cache: &NormCache, w: &Array1<f32>, dw: &mut Array1<f32>, db: &mut Array1<f32>) -> Array2<f32> {
@@ -47,7 +154,7 @@ fn affine_backward(dout: &Array2<f32>, x: &ArrayView2<f32>, w: &Array2<f32>, dw:
 pub(crate) fn backward(m: &Gpt, cache: &GptCache, dlogits: &Array2<f32>, g: &mut Gpt) {
     let cfg = &m.config;
     let (t, c, nh, d) = (cache.ids.len(), cfg.n_embd, cfg.n_head, cfg.head_dim());
-    let head = m.lm_head.as_ref().unwrap_or(&m.wte);
+    let head = m.head();
     let dhead = dlogits.t().dot(&cache.hf); // [V, C]
     match g.lm_head.as_mut() {
         Some(gh) => *gh += &dhead,

@@ -37,7 +37,7 @@ impl Example {
 
 /// Next-token distributions [T, V] of the inputs, with the activations backward needs.
 enum Cache {
-    Gpt(crate::model::gpt::GptCache),
+    Gpt(gpt::GptCache),
     Rnn(rnn::RnnCache),
 }
 
@@ -45,14 +45,14 @@ impl Cache {
     fn probs(&self) -> &Array2<f32> {
         match self {
             Cache::Gpt(c) => &c.probs,
-            Cache::Rnn(c) => &c.out.probs,
+            Cache::Rnn(c) => &c.probs,
         }
     }
 }
 
 fn forward(model: &Model, ids: &[usize]) -> Cache {
     match model {
-        Model::Gpt(m) => Cache::Gpt(crate::model::gpt::forward_with_activations(m, ids)),
+        Model::Gpt(m) => Cache::Gpt(gpt::forward(m, ids)),
         Model::Rnn(m) => Cache::Rnn(rnn::forward(m, ids)),
     }
 }

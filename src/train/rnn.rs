@@ -3,20 +3,23 @@
 //!
 //! Shapes: T tokens, E = embed_dim, H = hidden_size, V vocab.
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 
-use crate::model::rnn::RnnOutput;
-use crate::model::{Nonlinearity, Rnn};
+use crate::model::{NoProbe, Nonlinearity, Rnn, RnnState};
+use crate::ops::softmax_rows;
 
-/// The inference pass already records every layer's states (`hidden`):
-/// that and the ids are all backpropagation through time needs.
+/// The forward pass keeps every layer's states in its `RnnState`: that and
+/// the ids are all backpropagation through time needs.
 pub struct RnnCache {
     ids: Vec<usize>,
-    pub out: RnnOutput, // probs [T, V], hidden [L, T, H]
+    state: RnnState,           // [L] x [T, H]
+    pub probs: Array2<f32>,    // [T, V]
 }
 
 pub fn forward(m: &Rnn, ids: &[usize]) -> RnnCache {
-    RnnCache { ids: ids.to_vec(), out: m.forward(ids) }
+    let mut state = RnnState::new(&m.config);
+    let logits = m.forward(ids, &mut state, &mut NoProbe);
+    RnnCache { ids: ids.to_vec(), state, probs: softmax_rows(logits) }
 }
 
 /// d act(pre) / d pre, written in terms of the output h = act(pre).
@@ -30,14 +33,14 @@ fn act_grad(nonlinearity: Nonlinearity, h: f32) -> f32 {
 /// Accumulates into `g` the gradient for `dlogits` [T, V], through time.
 pub fn backward(m: &Rnn, cache: &RnnCache, dlogits: &Array2<f32>, g: &mut Rnn) {
     let cfg = &m.config;
-    let states = |k: usize| cache.out.hidden.index_axis(Axis(0), k); // [T, H]
+    let states = |k: usize| cache.state.states[k].view(); // [T, H]
     g.head_w += &dlogits.t().dot(&states(cfg.num_layers - 1));
-    g.head_b += &dlogits.sum_axis(Axis(0));
+    g.head_b += &dlogits.sum_axis(ndarray::Axis(0));
     let mut dstates = dlogits.dot(&m.head_w); // [T, H] gradient reaching the top layer's states
     for (k, layer) in m.layers.iter().enumerate().rev() {
         let hs = states(k);
         // What layer k read: the embeddings, or the states of the layer below.
-        let xs = if k == 0 { m.embed.select(Axis(0), &cache.ids) } else { states(k - 1).to_owned() }; // [T, in]
+        let xs = if k == 0 { m.embed.select(ndarray::Axis(0), &cache.ids) } else { states(k - 1).to_owned() }; // [T, in]
         let gl = &mut g.layers[k];
         let mut dpre_all = Array2::<f32>::zeros(hs.raw_dim()); // [T, H]
         let mut dh_next = Array1::<f32>::zeros(cfg.hidden_size); // from step t+1 through W_hh
@@ -48,12 +51,12 @@ pub fn backward(m: &Rnn, cache: &RnnCache, dlogits: &Array2<f32>, g: &mut Rnn) {
             if t > 0 {
                 // dW_hh += dpre ⊗ h_{t-1}; h_0 = 0 contributes nothing.
                 let prev = hs.row(t - 1);
-                gl.w_hh += &dpre.view().insert_axis(Axis(1)).dot(&prev.insert_axis(Axis(0)));
+                gl.w_hh += &dpre.view().insert_axis(ndarray::Axis(1)).dot(&prev.insert_axis(ndarray::Axis(0)));
             }
             dpre_all.row_mut(t).assign(&dpre);
         }
         gl.w_ih += &dpre_all.t().dot(&xs);
-        let db = dpre_all.sum_axis(Axis(0));
+        let db = dpre_all.sum_axis(ndarray::Axis(0));
         gl.b_ih += &db;
         gl.b_hh += &db;
         dstates = dpre_all.dot(&layer.w_ih); // [T, in]: gradient for the layer below
