@@ -253,11 +253,13 @@ export class GlasswingView extends HTMLElement {
     }
     const folder = this.modelsFolder();
     const resolved = new URL(model, folder);
-    // Only this module's own site: a model elsewhere is never requested
-    // (nor its folder's index.json).
-    if (resolved.origin !== OWN_ORIGIN) {
-      const origin = resolved.origin === 'null' ? `${resolved.protocol}…` : resolved.origin;
-      this.showError(this.inLang(() => t('embedOtherOrigin', { name: model, origin, own: OWN_ORIGIN })));
+    // Only this module's own site: neither a model elsewhere nor a models
+    // folder elsewhere (its index.json) is ever requested.
+    const foreign = [[resolved, model], [new URL(folder), this.getAttribute('src')]].find(([u]) => u.origin !== OWN_ORIGIN);
+    if (foreign) {
+      const [u, name] = foreign;
+      const origin = u.origin === 'null' ? `${u.protocol}…` : u.origin;
+      this.showError(this.inLang(() => t('embedOtherOrigin', { name, origin, own: OWN_ORIGIN })));
       this.resolveReady();
       return;
     }

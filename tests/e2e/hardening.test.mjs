@@ -340,6 +340,7 @@ describe('<glasswing-view> loads models from its own origin only', () => {
 <glasswing-view id="proto" model="//${new URL(otherOrigin).host}/models/toy-gpt.safetensors" text="the cat"></glasswing-view>
 <glasswing-view id="evil" model="http://evil.example/x.safetensors"></glasswing-view>
 <glasswing-view id="data" model="data:application/octet-stream;base64,AAAA"></glasswing-view>
+<glasswing-view id="mixed" src="${otherOrigin}/models/" model="${origin}/models/toy-gpt.safetensors" text="the cat"></glasswing-view>
 <glasswing-view id="same" model="${origin}/models/toy-gpt.safetensors" text="the cat"></glasswing-view>
 </body></html>`;
     await context.route(`${origin}/xo-test.html`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }));
@@ -353,6 +354,9 @@ describe('<glasswing-view> loads models from its own origin only', () => {
       assert.equal(s.shown, `Refused to load ${name}: it is on another site (${foreign}). A Glasswing view only loads models from its own site (${origin}).`, id);
     }
     assert.match((await viewState(page, '#data')).shown, /^Refused to load data:.*another site \(data:…\)/);
+    // A model on this site but a models folder (its index.json) on another: refused too, naming the folder.
+    assert.equal((await viewState(page, '#mixed')).shown,
+      `Refused to load ${otherOrigin}/models/: it is on another site (${otherOrigin}). A Glasswing view only loads models from its own site (${origin}).`);
     assert.deepEqual(await viewState(page, '#same').then((s) => [s.error, s.tokens]), [null, 'the cat']);
     // In Chinese too.
     await page.evaluate(() => document.querySelector('#abs').setAttribute('lang', 'zh'));
@@ -394,7 +398,7 @@ describe('a long text in the box', () => {
     assert.ok(element.length < 3000, `element code of ${element.length} characters`);
     assert.ok(element.includes(`text="${long.slice(0, 2000)}"`));
     assert.ok((await page.inputValue('#share-iframe')).length < 10000);
-    await page.screenshot({ path: shotPath('hardening-share-long-text'), clip: { x: 350, y: 0, width: 900, height: 700 } });
+    await page.screenshot({ path: shotPath('hardening-share-long-text'), clip: { x: 0, y: 0, width: 900, height: 700 } });
     await page.click('.lang-switch button[data-lang="zh"]');
     await page.click('#share-menu summary');
     await page.waitForSelector('.share-text-note:not([hidden])');
