@@ -11,39 +11,38 @@ pub struct BenchCase {
     pub ids: Vec<usize>, // [T]
 }
 
-fn case(name: String, model: crate::Result<crate::Model>, t: usize, vocab: usize) -> BenchCase {
-    let model = model.expect("bench configs are valid");
-    BenchCase {
+fn case(name: String, model: crate::Result<crate::Model>, t: usize, vocab: usize) -> crate::Result<BenchCase> {
+    Ok(BenchCase {
         name,
-        checkpoint: Checkpoint { model, tokenizer: None, metadata: Default::default() },
+        checkpoint: Checkpoint { model: model?, tokenizer: None, metadata: Default::default() },
         ids: (0..t).map(|i| (i * 7 + 3) % vocab).collect(),
-    }
+    })
 }
 
-/// GPT 2 layers x 4 heads, d=64, V=96 and RNN 2 layers, H=128, V=96, at `t` tokens.
-pub fn cases(t: usize) -> Vec<BenchCase> {
+/// GPT 2 layers x 4 heads, d=64, V=96 and RNN 2 layers, H=128, V=96, at `t`
+/// tokens (an error only when the memory budget cannot hold them).
+pub fn cases(t: usize) -> crate::Result<Vec<BenchCase>> {
     let v = 96;
     let gpt = GptConfig { n_layer: 2, n_head: 4, n_embd: 64, n_positions: t.max(64), vocab_size: v, layer_norm_epsilon: 1e-5 };
     let rnn = RnnConfig { vocab_size: v, embed_dim: 64, hidden_size: 128, num_layers: 2, nonlinearity: Nonlinearity::Tanh };
-    vec![
-        case(format!("gpt2 L2 H4 d64 V{v} T{t}"), init_gpt(gpt, 1), t, v),
-        case(format!("rnn L2 H128 E64 V{v} T{t}"), init_rnn(rnn, 1), t, v),
-    ]
+    Ok(vec![
+        case(format!("gpt2 L2 H4 d64 V{v} T{t}"), init_gpt(gpt, 1), t, v)?,
+        case(format!("rnn L2 H128 E64 V{v} T{t}"), init_rnn(rnn, 1), t, v)?,
+    ])
 }
 
 /// Median wall time of `runs` forward-with-trace passes, in microseconds.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn median_trace_micros(case: &BenchCase, runs: usize) -> f64 {
+pub fn median_trace_micros(case: &BenchCase, runs: usize) -> crate::Result<f64> {
     let mut times: Vec<f64> = (0..runs.max(1))
         .map(|_| {
             let start = std::time::Instant::now();
-            let trace = case.checkpoint.trace_ids(&case.ids).expect("bench inputs are valid");
-            std::hint::black_box(trace);
-            start.elapsed().as_secs_f64() * 1e6
+            std::hint::black_box(case.checkpoint.trace_ids(&case.ids)?);
+            Ok(start.elapsed().as_secs_f64() * 1e6)
         })
-        .collect();
+        .collect::<crate::Result<_>>()?;
     times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    Ok(times[times.len() / 2])
 }
 
 /// The training benchmark: the shipped reverse model's sizes and settings.

@@ -130,12 +130,17 @@ impl Checkpoint {
 
     /// Reads `path`; the config comes from `config_path` if given, else from a
     /// `config.json` beside the file when the file itself has no config.
+    /// The file is read only if it fits the memory budget (it is held while
+    /// its tensors are decoded: twice its size), and never past that, so a
+    /// file without end (`/dev/zero`) is an error, not an endless read.
     pub fn open(path: &Path, config_path: Option<&Path>) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+        let max = crate::budget::limit() / 2;
+        let too_big = Error::OverBudget { what: "model", need_bytes: 2 * (max + 1), limit_bytes: crate::budget::limit(), max: None, unit: None };
+        let bytes = read_bounded(path, max)?.ok_or(too_big)?;
         let beside = path.with_file_name("config.json");
         let config_path = config_path.or_else(|| beside.exists().then_some(beside.as_path()));
         let config = match config_path {
-            Some(p) => Some(std::fs::read_to_string(p).map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))?),
+            Some(p) => Some(read_text_bounded(p, MAX_CONFIG_BYTES)?),
             None => None,
         };
         Self::from_bytes(&bytes, config.as_deref())
@@ -189,6 +194,26 @@ impl Checkpoint {
             hidden,
         })
     }
+}
+
+/// The largest config.json read (real ones are a few kB).
+pub const MAX_CONFIG_BYTES: u64 = 10_000_000;
+
+/// The bytes of `path` if it holds at most `max` (None if more): never
+/// reads past `max + 1`, so a file without end is no endless read.
+pub fn read_bounded(path: &Path, max: u64) -> Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| Error::Io(format!("cannot read {}: {e}", path.display()));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut bytes)).map_err(cannot)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
+/// `read_bounded` for UTF-8 text; more than `max` bytes is an `Io` error naming the limit.
+pub fn read_text_bounded(path: &Path, max: u64) -> Result<String> {
+    let too_big = || Error::Io(format!("cannot read {}: it is larger than {}", path.display(), crate::error::human_bytes(max)));
+    let bytes = read_bounded(path, max)?.ok_or_else(too_big)?;
+    String::from_utf8(bytes).map_err(|e| Error::Io(format!("cannot read {}: not UTF-8 text ({e})", path.display())))
 }
 
 /// Writes f32 tensors and metadata as safetensors. Written here rather than

@@ -229,8 +229,9 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 /// The benchmark cases of `glasswing bench` at `t` tokens, for timing the same
 /// models in the browser: `[{name, model: WasmModel, ids: Uint32Array}]`.
 #[wasm_bindgen(js_name = benchCases)]
-pub fn bench_cases(t: u32) -> Array {
-    crate::bench::cases(t as usize)
+pub fn bench_cases(t: u32) -> Result<Array, JsValue> {
+    Ok(crate::bench::cases(t as usize)
+        .map_err(js_error)?
         .into_iter()
         .map(|case| {
             let obj = Object::new();
@@ -239,7 +240,7 @@ pub fn bench_cases(t: u32) -> Array {
             set(&obj, "model", &JsValue::from(WasmModel { checkpoint: Rc::new(case.checkpoint) }));
             JsValue::from(obj)
         })
-        .collect()
+        .collect())
 }
 
 /// The training benchmark's options (the shipped reverse model's), for `new WasmTrainer`.

@@ -11,7 +11,7 @@ use glasswing::{Checkpoint, Error, Result, Tokenizer, Trace};
 use crate::term::{clean, clean_json, clean_lines};
 
 /// Most timed runs `bench` does per case.
-const MAX_BENCH_RUNS: usize = 100_000;
+const MAX_BENCH_RUNS: usize = 10_000;
 
 #[derive(Parser)]
 #[command(name = "glasswing", version, about = "See inside tiny RNN and GPT-2 language models")]
@@ -345,8 +345,8 @@ fn run_bench(args: BenchArgs) -> Result<()> {
     let say = |line: String| write_stdout(&(line + "\n"));
     if args.json {
         for t in [16, 64, 256] {
-            for case in bench::cases(t) {
-                let micros = bench::median_trace_micros(&case, args.runs);
+            for case in bench::cases(t)? {
+                let micros = bench::median_trace_micros(&case, args.runs)?;
                 say(clean_json(&serde_json::json!({ "name": case.name, "micros": micros }).to_string()));
             }
         }
@@ -354,8 +354,8 @@ fn run_bench(args: BenchArgs) -> Result<()> {
     }
     say(format!("{:<28} {:>12} {:>14}", "case (forward with trace)", "median µs", "tokens/s"));
     for t in [16, 64] {
-        for case in bench::cases(t) {
-            let micros = bench::median_trace_micros(&case, args.runs);
+        for case in bench::cases(t)? {
+            let micros = bench::median_trace_micros(&case, args.runs)?;
             say(format!("{:<28} {:>12.1} {:>14.0}", case.name, micros, case.ids.len() as f64 / (micros / 1e6)));
         }
     }
