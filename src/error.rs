@@ -36,9 +36,10 @@ pub enum Error {
     Unsupported { field: String, value: String, why: String },
     #[error("config: the text task needs a text of at least {min} characters")]
     TextTooShort { min: usize },
-    #[error("unknown character {ch:?} (U+{code:04X}) at position {pos}: not in the model's vocabulary")]
+    /// `pos` counts from 0 (an index, as in `fields()`); messages for people count from 1.
+    #[error("unknown character {ch:?} (U+{code:04X}) at position {}: not in the model's vocabulary", pos + 1)]
     UnknownChar { ch: char, code: u32, pos: usize },
-    #[error("token id {id} at position {pos} is out of range: the vocabulary has {vocab_size} tokens")]
+    #[error("token id {id} at position {} is out of range: the vocabulary has {vocab_size} tokens", pos + 1)]
     IdOutOfRange { id: usize, pos: usize, vocab_size: usize },
     #[error("sequence of {len} tokens is longer than the model's maximum of {max}")]
     TooLong { len: usize, max: usize },

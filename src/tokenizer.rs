@@ -54,7 +54,7 @@ impl Tokenizer {
     }
 
     /// Text -> ids. An unknown character maps to `<unk>` if the vocabulary has
-    /// one, else is an error naming it and its (0-based, in characters) position.
+    /// one, else is an error naming it and its position (an index from 0, in characters).
     pub fn encode(&self, text: &str) -> Result<Vec<usize>> {
         if text.is_empty() {
             return Err(Error::Empty);
@@ -98,7 +98,7 @@ mod tests {
     fn unknown_character_is_named_with_position() {
         let err = vocab(&["a", "b"]).encode("abz").unwrap_err();
         assert_eq!(err, Error::UnknownChar { ch: 'z', code: 0x7a, pos: 2 });
-        assert!(err.to_string().contains("'z'") && err.to_string().contains("position 2"));
+        assert!(err.to_string().contains("'z'") && err.to_string().contains("position 3"));
     }
 
     #[test]

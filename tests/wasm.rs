@@ -109,7 +109,7 @@ fn errors_are_js_errors_with_the_core_message() {
     let model = WasmModel::load(GPT, None).unwrap();
     assert_eq!(
         message(model.trace_text("我<").err().unwrap()),
-        "unknown character '<' (U+003C) at position 1: not in the model's vocabulary"
+        "unknown character '<' (U+003C) at position 2: not in the model's vocabulary"
     );
     assert!(message(model.trace_text("").err().unwrap()).contains("empty input"));
     assert!(message(model.trace_ids(&[1; 30]).err().unwrap()).contains("longer than the model's maximum of 24"));
