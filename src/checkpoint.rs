@@ -6,11 +6,9 @@
 //! Config comes from the `config` metadata, else a config.json; every field
 //! the tensor shapes determine is inferred and checked against it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use ndarray::{Array1, Array2};
-use safetensors::{tensor::TensorView, Dtype, SafeTensors};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -22,74 +20,7 @@ use crate::trace::Trace;
 const RESERVED_KEYS: [&str; 3] = ["arch", "config", "vocab"];
 const HF_PREFIX: &str = "transformer.";
 
-/// A parameter ready to be written: its name, shape and row-major data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NamedTensor {
-    pub name: String,
-    pub shape: Vec<usize>,
-    pub data: Vec<f32>,
-}
-
-impl NamedTensor {
-    pub fn new(name: impl Into<String>, shape: &[usize], data: impl IntoIterator<Item = f32>) -> Self {
-        Self { name: name.into(), shape: shape.to_vec(), data: data.into_iter().collect() }
-    }
-}
-
-/// The tensors of one file by (prefix-stripped) name, decoded on demand.
-pub struct Tensors<'a> {
-    views: HashMap<String, TensorView<'a>>,
-}
-
-impl<'a> Tensors<'a> {
-    fn new(file: &SafeTensors<'a>) -> Self {
-        let views = file
-            .tensors()
-            .into_iter()
-            .map(|(name, view)| (name.strip_prefix(HF_PREFIX).map(str::to_string).unwrap_or(name), view))
-            .collect();
-        Self { views }
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.views.contains_key(name)
-    }
-
-    pub fn shape(&self, name: &str) -> Result<&[usize]> {
-        self.views.get(name).map(|v| v.shape()).ok_or_else(|| Error::MissingTensor(name.to_string()))
-    }
-
-    /// How many of `pattern` (with `{}` for 0, 1, 2 ...) exist consecutively.
-    pub fn count(&self, pattern: &str) -> usize {
-        (0..).take_while(|i| self.contains(&pattern.replace("{}", &i.to_string()))).count()
-    }
-
-    /// Decodes `name` as f32 with exactly `shape`, rejecting NaN and Inf.
-    fn read(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
-        let view = self.views.get(name).ok_or_else(|| Error::MissingTensor(name.to_string()))?;
-        if view.dtype() != Dtype::F32 {
-            return Err(Error::Dtype { name: name.to_string(), found: view.dtype().to_string() });
-        }
-        if view.shape() != shape {
-            return Err(Error::Shape { name: name.to_string(), expected: shape.to_vec(), found: view.shape().to_vec() });
-        }
-        let data: Vec<f32> =
-            view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-        if let Some(index) = data.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite { name: name.to_string(), index, value: data[index] });
-        }
-        Ok(data)
-    }
-
-    pub fn matrix(&self, name: &str, rows: usize, cols: usize) -> Result<Array2<f32>> {
-        let data = self.read(name, &[rows, cols])?;
-        Ok(Array2::from_shape_vec((rows, cols), data).expect("length checked against shape"))
-    }
-
-    pub fn vector(&self, name: &str, len: usize) -> Result<Array1<f32>> {
-        Ok(Array1::from_vec(self.read(name, &[len])?))
-    }
-}
+pub use crate::tensors::{write_safetensors, NamedTensor, Source, SliceSource, Tensors};
 
 /// A model with its vocabulary (if any) and free metadata (title, description ...).
 #[derive(Debug, Clone, PartialEq)]
@@ -100,15 +31,18 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
-    /// Parses a safetensors file; `config_json` is the text of a config.json,
-    /// used when the file has no `config` metadata.
+    /// Parses a safetensors file in memory; `config_json` is the text of a
+    /// config.json, used when the file has no `config` metadata.
     pub fn from_bytes(bytes: &[u8], config_json: Option<&str>) -> Result<Self> {
-        check_not_truncated(bytes)?;
-        let file = SafeTensors::deserialize(bytes)?;
-        let (_, header) = SafeTensors::read_metadata(bytes)?;
-        let meta: HashMap<String, String> = header.metadata().clone().unwrap_or_default();
-        let tensors = Tensors::new(&file);
+        Self::load(&mut SliceSource(bytes), config_json)
+    }
 
+    /// Reads a safetensors file from `source`: the header first (checked),
+    /// then the config, then the memory the weights need against the
+    /// budget, and only then each tensor, straight into its place.
+    pub fn load(source: &mut dyn Source, config_json: Option<&str>) -> Result<Self> {
+        let tensors = Tensors::open(source, HF_PREFIX)?;
+        let meta = tensors.metadata().clone();
         let arch = match meta.get("arch") {
             Some(a) => Arch::parse(a)?,
             None => infer_arch(&tensors)?,
@@ -119,6 +53,7 @@ impl Checkpoint {
             (None, None) => None,
         };
         let config = complete_config(arch, given, &tensors)?;
+        crate::budget::check_model(tensors.elements(|name| !is_buffer(name)))?;
         let model = Model::from_tensors(arch, &config, &tensors)?;
         let tokenizer = match meta.get("vocab") {
             Some(text) => Some(parse_vocab(text, model.vocab_size())?),
@@ -128,22 +63,19 @@ impl Checkpoint {
         Ok(Self { model, tokenizer, metadata })
     }
 
-    /// Reads `path`; the config comes from `config_path` if given, else from a
-    /// `config.json` beside the file when the file itself has no config.
-    /// The file is read only if it fits the memory budget (it is held while
-    /// its tensors are decoded: twice its size), and never past that, so a
-    /// file without end (`/dev/zero`) is an error, not an endless read.
+    /// Reads `path` tensor by tensor; the config comes from `config_path` if
+    /// given, else from a `config.json` beside the file when the file itself
+    /// has no config.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn open(path: &Path, config_path: Option<&Path>) -> Result<Self> {
-        let max = crate::budget::limit() / 2;
-        let too_big = Error::OverBudget { what: "model", need_bytes: 2 * (max + 1), limit_bytes: crate::budget::limit(), max: None, unit: None };
-        let bytes = read_bounded(path, max)?.ok_or(too_big)?;
+        let mut source = crate::tensors::FileSource::open(path)?;
         let beside = path.with_file_name("config.json");
         let config_path = config_path.or_else(|| beside.exists().then_some(beside.as_path()));
         let config = match config_path {
             Some(p) => Some(read_text_bounded(p, MAX_CONFIG_BYTES)?),
             None => None,
         };
-        Self::from_bytes(&bytes, config.as_deref())
+        Self::load(&mut source, config.as_deref())
     }
 
     /// Our format: upstream names plus `arch`, `config`, `vocab` and free
@@ -216,59 +148,9 @@ pub fn read_text_bounded(path: &Path, max: u64) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| Error::Io(format!("cannot read {}: not UTF-8 text ({e})", path.display())))
 }
 
-/// Writes f32 tensors and metadata as safetensors. Written here rather than
-/// with `safetensors::serialize` because that keeps metadata in a HashMap,
-/// whose order (and so the file's bytes) changes from run to run; shipped
-/// models must be reproducible bit for bit. Layout: u64 LE header length,
-/// JSON header (space-padded to 8 bytes), then the data in header order.
-pub fn write_safetensors(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
-    let mut header = Map::new();
-    header.insert("__metadata__".into(), serde_json::to_value(metadata).expect("strings serialize"));
-    let mut offset = 0usize;
-    for t in tensors {
-        let end = offset + 4 * t.data.len();
-        header.insert(
-            t.name.clone(),
-            serde_json::json!({ "dtype": "F32", "shape": t.shape, "data_offsets": [offset, end] }),
-        );
-        offset = end;
-    }
-    let mut json = serde_json::to_vec(&Value::Object(header)).expect("a JSON map serializes");
-    json.resize(json.len().div_ceil(8) * 8, b' ');
-    let mut out = Vec::with_capacity(8 + json.len() + offset);
-    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    out.extend_from_slice(&json);
-    for t in tensors {
-        out.extend(t.data.iter().flat_map(|v| v.to_le_bytes()));
-    }
-    out
-}
-
-/// A header that describes more data than the file holds (a download cut
-/// short) is named as such; the safetensors crate's own checks would report
-/// it as an offset or size error, or on wasm32 as an overflow. Headers this
-/// cannot read are left to the crate, which says what is wrong with them.
-fn check_not_truncated(bytes: &[u8]) -> Result<()> {
-    let Some(len) = bytes.get(..8) else { return Ok(()) };
-    let n = u64::from_le_bytes(len.try_into().expect("8 bytes"));
-    let have = bytes.len() as u64;
-    let header_end = match n.checked_add(8) {
-        Some(end) if end <= have => end,
-        // The header itself is cut short (a sane length, beyond the file's end).
-        Some(end) if n <= 100_000_000 => return Err(Error::Truncated { need: end, have }),
-        _ => return Ok(()),
-    };
-    let Ok(Value::Object(header)) = serde_json::from_slice::<Value>(&bytes[8..header_end as usize]) else { return Ok(()) };
-    let data_end = header
-        .iter()
-        .filter(|(name, _)| name.as_str() != "__metadata__")
-        .filter_map(|(_, info)| info.get("data_offsets")?.get(1)?.as_u64())
-        .max()
-        .unwrap_or(0);
-    match header_end.checked_add(data_end) {
-        Some(need) if need > have => Err(Error::Truncated { need, have }),
-        _ => Ok(()),
-    }
+/// Buffers some files store beside the weights (GPT-2's causal masks): never read.
+fn is_buffer(name: &str) -> bool {
+    name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias")
 }
 
 fn infer_arch(tensors: &Tensors) -> Result<Arch> {

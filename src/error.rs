@@ -18,7 +18,7 @@ pub enum Error {
     MissingTensor(String),
     #[error("tensor `{name}` has shape {found:?}, expected {expected:?}")]
     Shape { name: String, expected: Vec<usize>, found: Vec<usize> },
-    #[error("tensor `{name}` has dtype {found}, expected F32")]
+    #[error("tensor `{name}` has dtype {found}, expected F32, F16 or BF16")]
     Dtype { name: String, found: String },
     #[error("tensor `{name}` holds a non-finite value ({value}) at flat index {index}")]
     NonFinite { name: String, index: usize, value: f32 },

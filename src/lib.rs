@@ -15,6 +15,7 @@ pub mod init;
 pub mod model;
 pub mod ops;
 pub mod sample;
+pub mod tensors;
 pub mod tokenizer;
 pub mod trace;
 
