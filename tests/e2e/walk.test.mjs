@@ -29,7 +29,7 @@ const { FIXTURES, WWW, launch, openPage, serve, shotPath } = helpers;
 const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').filter((s) => s.trim()).map(Number).filter(Number.isFinite);
 const STEPS = Number(process.env.WALK_STEPS ?? 200);
 const CHECK_EVERY = 50; // steps between checks that the page still traces
-const DEADLINE_MS = 20000; // for a trace to come back (a wedge must fail, not hang)
+const DEADLINE_MS = 30000; // for a trace to come back (a wedge must fail, not hang; a legal 6,000-token trace of a hostile model takes ~10 s here)
 const ACTION_MS = 500; // playwright's patience for one click (a modal dialog or the lesson panel may cover the target)
 const HISTORY = 20; // actions printed on failure
 
@@ -92,7 +92,7 @@ function someChars(r, n) {
 }
 
 function longText(r) {
-  const n = r.weighted([[3, r.int(200, 1200)], [3, r.int(1200, 5000)], [1, r.int(5000, 12000)]]);
+  const n = r.weighted([[3, r.int(200, 1200)], [3, r.int(1200, 4500)], [1, r.int(4500, 6000)]]); // the longest shipped max_len is 4,096
   const pool = r.weighted([[4, ASCII], [2, CHINESE], [1, [...ASCII, ...CHINESE, ...EMOJI, ...UNKNOWN]], [1, ['a']]]);
   let s = '';
   while (s.length < n) s += r.pick(pool);
@@ -118,6 +118,106 @@ function lyingConfig(r) {
   ]);
   return JSON.stringify({ ...HF_CONFIG, ...lie });
 }
+
+// ---- hostile models, written here in Glasswing's own format --------------------
+
+/** Distinct single characters: ASCII first, then CJK and onwards (no surrogates). */
+function vocabOf(V) {
+  const out = [...'abcdefghijklmnopqrstuvwxyz0123456789.>| '].slice(0, V);
+  for (let cp = 0x4E00; out.length < V; cp++) if (cp < 0xD800 || cp > 0xDFFF) out.push(String.fromCodePoint(cp));
+  return out;
+}
+
+/** A safetensors file: {name: [shape, Float32Array]} plus string metadata. */
+function safetensors(tensors, metadata) {
+  const header = { __metadata__: metadata };
+  let offset = 0;
+  const names = Object.keys(tensors).sort();
+  for (const name of names) {
+    const [shape, data] = tensors[name];
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
+    offset += data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8);
+  const head = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + head.length + offset);
+  out.writeBigUInt64LE(BigInt(head.length), 0);
+  head.copy(out, 8);
+  let at = 8 + head.length;
+  for (const name of names) {
+    const data = tensors[name][1];
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, at);
+    at += data.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A small model with seeded random weights. `poison` puts NaN, Infinity or
+ * 1e38 into one weight matrix; `eps` overrides layer_norm_epsilon.
+ */
+function makeModel({ arch = 'gpt2', L = 1, H = 1, E = 4, P = 16, V = 12, hidden = 4, seed = 1, poison = null, eps = 1e-5 }) {
+  const rand = mulberry32(seed);
+  const t = (shape, kind = 'rand') => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const a = new Float32Array(n);
+    const scale = 1 / Math.sqrt(shape[shape.length - 1] || 1);
+    for (let i = 0; i < n; i++) a[i] = kind === 'one' ? 1 : kind === 'zero' ? 0 : (rand() * 2 - 1) * scale;
+    return [shape, a];
+  };
+  const vocab = vocabOf(V);
+  let tensors;
+  let config;
+  if (arch === 'gpt2') {
+    tensors = { 'wte.weight': t([V, E]), 'wpe.weight': t([P, E]), 'ln_f.weight': t([E], 'one'), 'ln_f.bias': t([E], 'zero') };
+    for (let l = 0; l < L; l++) {
+      Object.assign(tensors, {
+        [`h.${l}.ln_1.weight`]: t([E], 'one'), [`h.${l}.ln_1.bias`]: t([E], 'zero'),
+        [`h.${l}.attn.c_attn.weight`]: t([E, 3 * E]), [`h.${l}.attn.c_attn.bias`]: t([3 * E], 'zero'),
+        [`h.${l}.attn.c_proj.weight`]: t([E, E]), [`h.${l}.attn.c_proj.bias`]: t([E], 'zero'),
+        [`h.${l}.ln_2.weight`]: t([E], 'one'), [`h.${l}.ln_2.bias`]: t([E], 'zero'),
+        [`h.${l}.mlp.c_fc.weight`]: t([E, 4 * E]), [`h.${l}.mlp.c_fc.bias`]: t([4 * E], 'zero'),
+        [`h.${l}.mlp.c_proj.weight`]: t([4 * E, E]), [`h.${l}.mlp.c_proj.bias`]: t([E], 'zero'),
+      });
+    }
+    config = { layer_norm_epsilon: eps, n_embd: E, n_head: H, n_layer: L, n_positions: P, vocab_size: V };
+  } else {
+    tensors = { 'embed.weight': t([V, E]), 'head.weight': t([V, hidden]), 'head.bias': t([V], 'zero') };
+    for (let l = 0; l < L; l++) {
+      Object.assign(tensors, {
+        [`rnn.weight_ih_l${l}`]: t([hidden, l ? hidden : E]), [`rnn.weight_hh_l${l}`]: t([hidden, hidden]),
+        [`rnn.bias_ih_l${l}`]: t([hidden], 'zero'), [`rnn.bias_hh_l${l}`]: t([hidden], 'zero'),
+      });
+    }
+    config = { embed_dim: E, hidden_size: hidden, nonlinearity: 'tanh', num_layers: L, vocab_size: V };
+  }
+  if (poison) {
+    const [, data] = tensors[arch === 'gpt2' ? 'wte.weight' : 'embed.weight'];
+    data[Math.floor(rand() * data.length)] = { nan: NaN, inf: Infinity, huge: 1e38 }[poison];
+    if (poison === 'huge') data.fill(1e38);
+  }
+  return safetensors(tensors, { arch, config: JSON.stringify(config), vocab: JSON.stringify(vocab), title: `walk ${arch}` });
+}
+
+/** Models that press on the page's limits (issue 9, items 2 to 4). -> [label, bytes] */
+const HOSTILE = [
+  ['GPT width 1', () => makeModel({ E: 1, H: 1, P: 64, V: 20 })],
+  ['RNN width 1', () => makeModel({ arch: 'rnn', E: 1, hidden: 1, V: 20 })],
+  ['GPT 200k positions', () => makeModel({ E: 2, H: 1, P: 200000, V: 30 })],
+  ['GPT 32 heads x 1024 positions', () => makeModel({ L: 2, H: 32, E: 32, P: 1024, V: 30 })],
+  ['GPT 150k vocabulary', () => makeModel({ E: 2, H: 1, P: 4096, V: 150000 })],
+  ['RNN 150k vocabulary', () => makeModel({ arch: 'rnn', E: 1, hidden: 2, V: 150000 })],
+  ['GPT layer_norm_epsilon 1e308', () => makeModel({ E: 4, H: 2, P: 32, V: 20, eps: 1e308 })],
+  ['GPT NaN weight', () => makeModel({ E: 4, H: 2, P: 32, V: 20, poison: 'nan' })],
+  ['RNN infinite weight', () => makeModel({ arch: 'rnn', E: 4, hidden: 8, V: 20, poison: 'inf' })],
+  ['GPT 1e38 weights', () => makeModel({ E: 4, H: 2, P: 32, V: 20, poison: 'huge' })],
+];
+const hostileCache = new Map();
+const hostile = ([label, make]) => {
+  if (!hostileCache.has(label)) hostileCache.set(label, make());
+  return hostileCache.get(label);
+};
 
 /** Files a user might choose: good, broken, random, mislabelled. -> [label, files] */
 function someFiles(r) {
@@ -145,9 +245,10 @@ function someFiles(r) {
     [2, () => ['HF model with config', [file('model.safetensors', HF_MODEL), file('config.json', JSON.stringify(HF_CONFIG), 'application/json')]]],
     [2, () => {
       const c = lyingConfig(r);
-      return [`HF model with lying config ${JSON.stringify(JSON.parse(c), (k, v) => (k === "" || JSON.stringify(HF_CONFIG[k]) !== JSON.stringify(v) ? v : undefined))}`,
+      return [`HF model with lying config ${JSON.stringify(JSON.parse(c), (k, v) => (k === '' || JSON.stringify(HF_CONFIG[k]) !== JSON.stringify(v) ? v : undefined))}`,
         [file('model.safetensors', HF_MODEL), file('config.json', c, 'application/json')]];
     }],
+    [3, () => { const h = r.pick(HOSTILE); return [`hostile: ${h[0]}`, [file(`${h[0].replace(/\W+/g, '-')}.safetensors`, hostile(h))]]; }],
     [1, () => ['config that is not JSON', [file('model.safetensors', HF_MODEL), file('config.json', '{"n_head": 2,', 'application/json')]]],
   ])();
 }
@@ -274,8 +375,21 @@ const ACTIONS = [
   }],
   [4, 'open file', async (page, r) => {
     const [label, files] = someFiles(r);
-    await page.setInputFiles('#file-input', files);
-    return label;
+    if (r.chance(0.7)) {
+      await page.setInputFiles('#file-input', files);
+      return label;
+    }
+    // Dropped onto the page instead of chosen.
+    const dt = await page.evaluateHandle((fs) => {
+      const data = new DataTransfer();
+      for (const f of fs) data.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.mimeType }));
+      return data;
+    }, files.map((f) => ({ name: f.name, mimeType: f.mimeType, b64: f.buffer.toString('base64') })));
+    await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
+    await page.dispatchEvent('body', 'dragover', { dataTransfer: dt });
+    await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+    await dt.dispose();
+    return `dropped ${label}`;
   }],
   [8, 'key', async (page, r) => {
     const blur = r.chance(0.6);
@@ -378,6 +492,11 @@ const ACTIONS = [
     return `${what} ${await tryClick(page, `[data-classroom="${what}"]`)}`;
   }],
   [1, 'share menu', async (page) => `${await tryClick(page, '#share-menu > summary')}`],
+  [2, 'share', async (page, r) => {
+    const act = r.pick(['png', 'svg', 'html', 'json', 'copy-link', 'copy-iframe', 'copy-element']);
+    if (!await page.$eval('#share-menu', (d) => d.open).catch(() => false)) await tryClick(page, '#share-menu > summary');
+    return `${act} ${await tryClick(page, `#share-menu [data-act="${act}"]`)}`;
+  }],
   [1, 'error close', async (page) => `${await tryClick(page, '#error .error-close')}`],
   [3, 'wait', async (page, r) => {
     const ms = r.int(100, 1200);
@@ -387,6 +506,42 @@ const ACTIONS = [
 ];
 
 // ---- checks ---------------------------------------------------------------------
+
+/** Words that must never reach the user: a trap, a JS slip, an unworded error. */
+const GARBAGE = /unreachable|RuntimeError|\[object |undefined|null is not|is not a function|Cannot read|is not iterable|\bNaN\b(?!\))/; // "(NaN)" names a bad weight
+
+/**
+ * The errors the page shows, after the next frame: none may be garbage, and
+ * in Chinese each says something in Chinese (issue 9, item 7).
+ */
+async function shownErrors(page) {
+  return within(DEADLINE_MS, page.evaluate(async () => {
+    await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const shown = (e) => e && !e.closest('[hidden]') && e.textContent.trim();
+    const sel = ['#error .error-text', '#generate-panel .gen-error .error-text', '#train-panel .train-error .error-text', '#lesson .lesson-status.error'];
+    return { lang: window.glasswing.state.lang, errors: sel.map((q) => document.querySelector(q)).filter(shown).map((e) => e.textContent.trim()) };
+  }), 'reading the error boxes');
+}
+
+function errorProblems({ lang, errors }) {
+  const out = [];
+  for (const msg of errors) {
+    if (GARBAGE.test(msg)) out.push(`error box shows ${JSON.stringify(msg.slice(0, 300))}`);
+    if (lang === 'zh' && !/[\u4e00-\u9fff]/.test(msg)) out.push(`error box in Chinese mode has no Chinese: ${JSON.stringify(msg.slice(0, 300))}`);
+  }
+  return out;
+}
+
+/** Visible text anywhere on the page that reads like a slip (checked at the check points). */
+async function pageTextProblems(page) {
+  const text = await within(DEADLINE_MS, page.evaluate(() => document.body.innerText), 'reading the page text');
+  const hits = [];
+  for (const m of text.matchAll(new RegExp(GARBAGE.source, 'g'))) {
+    hits.push(JSON.stringify(text.slice(Math.max(0, m.index - 60), m.index + 60)));
+    if (hits.length >= 3) break;
+  }
+  return hits.length ? [`the page shows: ${hits.join(' | ')}`] : [];
+}
 
 function problems(log) {
   const out = [];
@@ -504,12 +659,13 @@ async function walk(seed, steps) {
       // A careless user does not wait; sometimes they do.
       const pause = r.weighted([[6, 0], [3, r.int(10, 100)], [1, r.int(150, 500)]]);
       if (pause) await page.waitForTimeout(pause);
-      const bad = problems(log);
+      const bad = [...problems(log), ...errorProblems(await shownErrors(page))];
       if (bad.length) throw new WalkFailure(bad.join('\n'));
       if (step % CHECK_EVERY === 0 || step === steps) {
         history.push(`#${step} check: the page traces the text in its box`);
+        const shownText = await pageTextProblems(page); // before assertTraces sets a clean text
         await assertTraces(page, r, `check after step ${step}`);
-        const bad2 = problems(log);
+        const bad2 = [...problems(log), ...shownText];
         if (bad2.length) throw new WalkFailure(bad2.join('\n'));
       }
     }
