@@ -2,12 +2,12 @@
 //
 //   <script type="module" src="glasswing-view.js"></script>
 //   <glasswing-view model="induction-gpt.safetensors" text="qxmw|qxm"
-//                   view="heads" layer="1" head="0"></glasswing-view>
+//                   view="heads" layer="2" head="1"></glasswing-view>
 //
 // Attributes (all optional but model): model (a file in the models folder
 // beside this module, or a path relative to `src`), text, view (heads |
-// matrix | model | bars | hidden), layer, head, pos (0-based, as in links and
-// the CLI), heads ("1011": head toggles), k (top k bars), lang (en | zh),
+// matrix | model | bars | hidden), layer, head, pos (counted from 1, as on the
+// page and in links: layer="1" is the first layer), heads ("1011": head toggles), k (top k bars), lang (en | zh),
 // src (another models folder, relative to the page), explorer (the full
 // explorer's URL for the "Open in Glasswing" link), no-link, fit (fill the
 // element's own height, as embed.html does). Changing an attribute updates
@@ -29,7 +29,7 @@
 import { Engine } from './js/engine.js';
 import { sampleInput } from './js/format.js';
 import { getLang, setLang, t, translateError, LANGS } from './js/i18n.js';
-import { clampToTrace, createStore, initialState } from './js/state.js';
+import { clampToTrace, createStore, followSolo, initialState } from './js/state.js';
 import { formatLink, parseLink, VIEWS } from './js/share/link.js';
 import { BarsView } from './js/views/bars.js';
 import { HeadView } from './js/views/heads.js';
@@ -135,6 +135,12 @@ function intAttr(s) {
   return s !== null && /^\s*\d{1,6}\s*$/.test(s) ? Number(s) : undefined;
 }
 
+/** A number people write from 1 ("1" = the first layer) -> the 0-based index, or undefined. */
+function ordinalAttr(s) {
+  const n = intAttr(s);
+  return n === undefined ? undefined : Math.max(0, n - 1);
+}
+
 export class GlasswingView extends HTMLElement {
   static observedAttributes = ['model', 'text', 'view', 'layer', 'head', 'pos', 'heads', 'k', 'lang', 'src', 'explorer', 'no-link'];
 
@@ -177,6 +183,8 @@ export class GlasswingView extends HTMLElement {
     this.tokensView = new TokensView(this.tokensEl, this.store);
     this.view = null; // {name, el, view}
     this.store.subscribe((state, changed) => {
+      const solo = followSolo(state, changed); // a head shown alone follows the focused head
+      if (solo) { this.store.set(solo); return; }
       this.schedule();
       if (changed.some((k) => k !== 'hover')) {
         this.dispatchEvent(new CustomEvent('glasswing-change', { detail: { state, trace: this.trace } }));
@@ -311,9 +319,9 @@ export class GlasswingView extends HTMLElement {
       this.applied[name] = v;
       return true;
     };
-    if (changed('layer')) patch.layer = intAttr(this.getAttribute('layer')) ?? 0;
-    if (changed('head')) patch.head = intAttr(this.getAttribute('head')) ?? 0;
-    if (changed('pos')) patch.pos = intAttr(this.getAttribute('pos')) ?? null;
+    if (changed('layer')) patch.layer = ordinalAttr(this.getAttribute('layer')) ?? 0;
+    if (changed('head')) patch.head = ordinalAttr(this.getAttribute('head')) ?? 0;
+    if (changed('pos')) patch.pos = ordinalAttr(this.getAttribute('pos')) ?? null;
     if (changed('k')) patch.topK = Math.min(50, Math.max(1, intAttr(this.getAttribute('k')) ?? 10));
     if (changed('heads')) {
       const bits = this.getAttribute('heads');
@@ -477,8 +485,9 @@ export function attributesFromHash(hash) {
     model = undefined;
   }
   const { patch } = link;
+  const ordinal = (i) => (i === undefined ? undefined : i + 1); // attributes count from 1, as links do
   const attrs = {
-    model, text: link.text, view: patch.view, layer: patch.layer, head: patch.head, pos: patch.pos,
+    model, text: link.text, view: patch.view, layer: ordinal(patch.layer), head: ordinal(patch.head), pos: ordinal(patch.pos),
     heads: patch.headsOn?.map((on) => (on ? '1' : '0')).join(''), k: patch.topK, lang: patch.lang,
   };
   return { attrs, bad: link.bad, rejectedModel };

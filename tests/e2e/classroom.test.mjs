@@ -521,7 +521,7 @@ describe('classroom', () => {
     assert.ok(gptCanvases.length >= 10);
     for (const c of gptCanvases) assert.ok(c.role === 'img' && c.label.length > 10, JSON.stringify(c));
     const matrixLabel = await page.getAttribute('#matrix-canvas', 'aria-label');
-    assert.match(matrixLabel, /^Attention matrix, layer 1, head 3, 11 by 11\. Row “w” \(position 10\) attends most to “b” \(position 4, 83\.\d%\)\.$/);
+    assert.match(matrixLabel, /^Attention matrix, layer 1, head 3, 11 by 11\. Row “w” \(position 11\) attends most to “b” \(position 5, 83\.\d%\)\.$/); // positions count from 1
     assert.equal(await page.getAttribute('.lesson-text', 'aria-live'), 'polite');
     assert.equal(await page.getAttribute('#lesson', 'aria-labelledby'), 'lesson-title');
 
@@ -533,7 +533,7 @@ describe('classroom', () => {
     bad = await unnamed();
     assert.deepEqual(bad, [], `unnamed: ${await describeBad(bad)}`);
     const hiddenLabel = await page.getAttribute('#hidden-panel canvas', 'aria-label');
-    assert.match(hiddenLabel, /^隐藏状态，第 1 层：4 步 × 64 个单元，取值从 -?\d\.\d\d 到 -?\d\.\d\d。读完“我”（第 0 步）后/);
+    assert.match(hiddenLabel, /^隐藏状态，第 1 层：4 步 × 64 个单元，取值从 -?\d\.\d\d 到 -?\d\.\d\d。读完“我”（第 1 步）后/);
     // The shortcuts dialog, opened, is named too.
     await page.keyboard.press('?');
     await page.waitForFunction(() => document.querySelector('#shortcuts')?.open);

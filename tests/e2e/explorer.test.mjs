@@ -318,7 +318,7 @@ describe('opening files', () => {
     await page.waitForSelector('#error:not([hidden])');
     assert.match(await page.textContent('#error'), /“x” is not one/);
     await typeText(page, '3, 99');
-    assert.match(await page.textContent('#error'), /token id 99 at position 1 is out of range/);
+    assert.match(await page.textContent('#error'), /token id 99 at position 2 is out of range/);
     assert.deepEqual(await page.evaluate(() => window.glasswing.lastTrace.tokens), ['3', '1', '4', '1', '5'], 'last good trace kept');
 
     // Back to a shipped model from the picker.
@@ -373,15 +373,15 @@ describe('safety and language', () => {
   test('an unknown character is a readable error; the last trace stays until the text is fixed', async () => {
     const { page, log, context } = await openPage(browser, gptUrl());
     await typeText(page, 'café');
-    const err = await page.textContent('#error');
-    assert.match(err, /unknown character 'é' \(U\+00E9\) at position 3/);
+    assert.match(await page.textContent('#input-check'), /“é” \(position 4\)/);
     assert.equal(await page.getAttribute('#tokens', 'data-t'), String(UNTRAINED.example.length), 'the previous trace is still drawn');
     assert.ok((await canvasStats(page, '#matrix-canvas')).inked > 0.05);
     await page.click('.lang-switch button[data-lang="zh"]');
-    assert.match(await page.textContent('#error'), /位置 3 上的字符“é”（U\+00E9）不在模型的词表里/);
+    assert.match(await page.textContent('#input-check'), /“é”（位置 4）/);
     await page.click('.lang-switch button[data-lang="en"]');
     await typeText(page, 'cafe');
     assert.ok(await page.isHidden('#error'));
+    assert.ok(await page.isHidden('#input-check'));
     assert.equal(await page.getAttribute('#tokens', 'data-t'), '4');
     assertClean(log);
     await context.close();
@@ -398,7 +398,7 @@ describe('safety and language', () => {
     assert.equal(await page.textContent('#text-label'), '输入文本');
     assert.equal(await page.$eval('#model-select', (s) => s.selectedOptions[0].textContent), UNTRAINED.title_zh);
     assert.match(await page.textContent('#bars-panel .entropy'), /熵：?.*纳特 = .*比特/);
-    assert.match(await page.textContent('#model-panel .thumb-row'), /第 1 层/);
+    assert.equal(await page.getAttribute('#model-panel .thumb-row', 'title'), '第 1 层');
     assert.equal(await page.textContent('#model-desc'), UNTRAINED.description_zh);
     await page.screenshot({ path: shotPath('gpt-zh'), fullPage: true });
     // The choice survives a reload.

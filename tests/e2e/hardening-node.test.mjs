@@ -120,12 +120,12 @@ describe('errors travel as codes and are worded by code (www/js/errors.js, i18n.
     const { setLang, translateError } = await import('../../www/js/i18n.js');
     const err = (code) => Object.assign(new Error('core'), { code, fields: EXAMPLES[code] });
     setLang('en');
-    assert.equal(translateError(err('unknown_char')), "unknown character 'é' (U+00E9) at position 3: not in the model's vocabulary");
+    assert.equal(translateError(err('unknown_char')), "unknown character 'é' (U+00E9) at position 4: not in the model's vocabulary"); // fields.pos 3 is the 4th character
     assert.equal(translateError(err('not_divisible')), 'config: n_embd (32) is not divisible by n_head (3)');
     assert.equal(translateError(err('over_budget')),
       'tracing this text would need about 3.2 GB of memory, more than the 1.5 GB this page allows: use at most 1,024 tokens');
     setLang('zh');
-    assert.equal(translateError(err('unknown_char')), '位置 3 上的字符“é”（U+00E9）不在模型的词表里');
+    assert.equal(translateError(err('unknown_char')), '位置 4 上的字符“é”（U+00E9）不在模型的词表里');
     assert.equal(translateError(err('too_long')), '输入有 5,000 个词元，超过了模型的上限 1,024 个');
     assert.equal(translateError(err('text_too_short')), '“你自己的文本”任务至少需要 2 个字符的文本');
     assert.equal(translateError(err('over_budget')), '计算这段输入需要约 3.2 GB 内存，超过了本页允许的 1.5 GB：请把输入减到最多 1,024 个词元');
@@ -136,7 +136,7 @@ describe('errors travel as codes and are worded by code (www/js/errors.js, i18n.
       '计算这段输入需要约 1.5004 GB 内存，超过了本页允许的 1.5000 GB：请把输入减到最多 1,024 个词元');
     // A whitespace or control character is shown, not left blank.
     assert.equal(translateError(Object.assign(new Error('core'), { code: 'unknown_char', fields: { char: '\n', code: 10, pos: 0 } })),
-      '位置 0 上的字符“↵”（U+000A）不在模型的词表里');
+      '位置 1 上的字符“↵”（U+000A）不在模型的词表里');
     setLang('en');
   });
 

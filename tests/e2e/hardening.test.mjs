@@ -120,10 +120,15 @@ describe('errors are worded by their code, in English and Chinese', () => {
     const e = await page.evaluate(() => window.glasswing.engine.traceText(1, 'café').catch((err) => ({ message: err.message, code: err.code, fields: err.fields })));
     assert.deepEqual({ code: e.code, fields: e.fields }, { code: 'unknown_char', fields: { char: 'é', code: 0xe9, pos: 3 } });
 
+    // The page marks every unknown character under the text box (positions from 1),
+    // instead of a line naming the first one.
     await typeText(page, 'café');
-    assert.equal(await errorText(page), "unknown character 'é' (U+00E9) at position 3: not in the model's vocabulary");
+    assert.equal(await page.textContent('#input-check .input-check-text'),
+      '1 character of this text is not in the model’s vocabulary: “é” (position 4). Remove or replace it, or look at the model’s alphabet.');
+    assert.ok(await page.isHidden('#error'), 'no second message for the same problem');
     await setLang(page, 'zh');
-    assert.equal(await errorText(page), '位置 3 上的字符“é”（U+00E9）不在模型的词表里');
+    assert.equal(await page.textContent('#input-check .input-check-text'),
+      '这段文字里有 1 个字符不在模型的词表里：“é”（位置 4）。请删掉或换掉它，也可以查看模型认识哪些字符。');
 
     const max = await page.evaluate(() => window.glasswing.info.max_len);
     await typeText(page, 'a'.repeat(max + 5));

@@ -58,6 +58,9 @@ describe('link format', () => {
       sampler: { greedy: false, temperature: 0.7, top_k: 5, top_p: null, min_p: 0.05, seed: 42 }, lesson: 3, palette: 'contrast',
     };
     const hash = formatLink({ model: INDUCTION, text: 'a b|&中文' }, s);
+    // People count from 1 in links: the store's layer 1, head 2, position 8 and step 3 are the 2nd, 3rd, 9th and 4th.
+    const sp = new URLSearchParams(hash);
+    assert.deepEqual([sp.get('layer'), sp.get('head'), sp.get('pos'), sp.get('lesson')], ['2', '3', '9', '4']);
     const back = parseLink(`#${hash}`);
     assert.equal(back.model, INDUCTION);
     assert.equal(back.text, 'a b|&中文');
@@ -71,7 +74,7 @@ describe('link format', () => {
     // Defaults (all heads on, k 10, temperature 1, seed 0, no filters, standard palette) are left out.
     const plain = formatLink({ model: INDUCTION, text: 'ab' }, { lang: 'en', layer: 0, head: 0, headsOn: [true, true], pos: null, topK: 10,
       sampler: { greedy: false, temperature: 1, top_k: null, top_p: null, min_p: null, seed: 0 }, palette: 'standard' });
-    assert.equal(plain, 'model=induction-gpt.safetensors&text=ab&layer=0&head=0&lang=en');
+    assert.equal(plain, 'model=induction-gpt.safetensors&text=ab&layer=1&head=1&lang=en');
   });
 
   test('malformed fields are reported and ignored, the rest applies', () => {
@@ -81,6 +84,9 @@ describe('link format', () => {
     assert.deepEqual(new Set(link.bad), new Set(['model', 'layer', 'head', 'pos', 'view', 'lang', 'k', 'heads', 'temp', 'top_p', 'lesson']));
     assert.deepEqual(link.patch, { sampler: { top_k: 3, seed: 7 } }); // the good sampler fields survive
     assert.deepEqual(parseLink('').patch, {});
+    // 0 is no layer, head, position or step: they count from 1.
+    assert.deepEqual(new Set(parseLink('#layer=0&head=0&pos=0&lesson=0').bad), new Set(['layer', 'head', 'pos', 'lesson']));
+    assert.deepEqual(parseLink('#layer=1&head=4&pos=12&lesson=heads').patch, { layer: 0, head: 3, pos: 11, lesson: 'heads' });
     assert.deepEqual(parseLink('#%%%&&==').bad, []);
     const long = parseLink(`#text=${'a'.repeat(5000)}`);
     assert.equal(long.text.length, 4000);
@@ -123,7 +129,8 @@ describe('link format', () => {
 
 describe('explorer links', () => {
   test('a link restores model, text, layer, head, heads, position, view, k and language', async () => {
-    const hash = hashOf({ model: INDUCTION, text: TEXT, view: 'matrix', layer: 1, head: 2, heads: '1011', pos: 8, k: 5, lang: 'zh', temp: 0.5, seed: 7 });
+    // Layer 2, head 3, position 9, as people count: indices 1, 2 and 8.
+    const hash = hashOf({ model: INDUCTION, text: TEXT, view: 'matrix', layer: 2, head: 3, heads: '1011', pos: 9, k: 5, lang: 'zh', temp: 0.5, seed: 7 });
     const { page, log, context } = await openPage(browser, `${origin}/${hash}`);
     await drawn(page);
     const s = await state(page);
@@ -184,11 +191,11 @@ describe('explorer links', () => {
     }, params);
 
     await page.click('#matrix-panel .layer-picker button[data-index="1"]');
-    await hashHas({ layer: '1', view: 'matrix' });
+    await hashHas({ layer: '2', view: 'matrix' }); // the second layer: links count from 1
     await page.click('#matrix-panel .head-picker button[data-index="3"]');
-    await hashHas({ head: '3' });
+    await hashHas({ head: '4' });
     await page.click('#tokens .chip[data-pos="9"]');
-    await hashHas({ pos: '9' });
+    await hashHas({ pos: '10' });
     await page.click('#heads-panel .head-toggles input[data-head="1"]');
     await hashHas({ heads: '1011', view: 'heads' });
     await page.fill('#text-input', 'abcd|abc');
@@ -259,7 +266,9 @@ function inspectSvg(page, svg) {
       height: Number(doc.documentElement.getAttribute('height')),
       texts: [...doc.querySelectorAll('text')].map((t) => t.textContent),
       tokTexts: [...doc.querySelectorAll('text.tok')].map((t) => t.textContent),
-      lines: [...doc.querySelectorAll('line')].map((l) => ({ head: l.parentNode.getAttribute('data-head'), o: Number(l.getAttribute('stroke-opacity')) })),
+      lines: [...doc.querySelectorAll('line')].map((l) => ({
+        head: l.getAttribute('data-head'), o: Number(l.getAttribute('stroke-opacity')), group: l.parentNode.getAttribute('class'),
+      })),
       rects: doc.querySelectorAll('rect').length,
       bars: [...doc.querySelectorAll('rect[data-p]')].map((r) => Number(r.getAttribute('data-p'))),
     };
@@ -268,7 +277,8 @@ function inspectSvg(page, svg) {
 
 describe('exports', () => {
   test('SVG of the head view, matrix and bars: tokens as text, one line per visible weight, one rect per cell', async () => {
-    const { page, log, context } = await openPage(browser, `${origin}/${hashOf({ model: INDUCTION, text: TEXT, layer: 1, head: 1, heads: '1101', pos: 8, lang: 'en' })}`);
+    // Layer 2, head 2, position 9 (indices 1, 1, 8): the chosen position stays in focus in the figures.
+    const { page, log, context } = await openPage(browser, `${origin}/${hashOf({ model: INDUCTION, text: TEXT, layer: 2, head: 2, heads: '1101', pos: 9, lang: 'en' })}`);
     await drawn(page);
     const expected = await page.evaluate(() => {
       const a = window.glasswing.lastTrace.attention;
@@ -278,13 +288,13 @@ describe('exports', () => {
       return per;
     });
     const heads = await exportFile(page, 'svg', 'heads');
-    assert.match(heads.name, /^induction-gpt-heads-L2\.svg$/);
+    assert.match(heads.name, /^induction-gpt-heads-L2-P9\.svg$/);
     const h = await inspectSvg(page, heads.bytes.toString('utf8'));
     assert.equal(h.error, null);
     assert.equal(h.root, 'svg');
     for (const ch of new Set(TEXT)) assert.ok(h.tokTexts.includes(ch), `token ${ch} is text`);
     assert.equal(h.tokTexts.length, 2 * TEXT.length, 'both columns');
-    const count = [0, 1, 2, 3].map((k) => h.lines.filter((l) => l.head === String(k)).length);
+    const count = [0, 1, 2, 3].map((k) => h.lines.filter((l) => l.head === String(k) && l.group === 'lines').length);
     assert.deepEqual(count, [expected[0], expected[1], 0, expected[3]], 'head 3 is toggled off');
 
     const matrix = await inspectSvg(page, (await exportFile(page, 'svg', 'matrix')).bytes.toString('utf8'));
@@ -319,7 +329,8 @@ describe('exports', () => {
     }, bytes.toString('base64'));
     const headsPng = await decode((await exportFile(page, 'png', 'heads')).bytes);
     assert.deepEqual([headsPng.w, headsPng.h], [2 * h.width, 2 * h.height]);
-    assert.ok(headsPng.colour > 0.01, `head-coloured lines in the PNG: ${headsPng.colour}`);
+    // (The chosen position's lines at full strength, the others faint: less colour than with every line.)
+    assert.ok(headsPng.colour > 0.002, `head-coloured lines in the PNG: ${headsPng.colour}`);
     const png = await exportFile(page, 'png', 'matrix');
     assert.equal(png.bytes.subarray(1, 4).toString('latin1'), 'PNG');
     const img = await decode(png.bytes);
@@ -328,7 +339,7 @@ describe('exports', () => {
     assert.ok(img.ink > 0.05, `PNG ink ${img.ink}`);
     writeFileSync(shotPath('share-export-matrix'), png.bytes);
     writeFileSync(shotPath('share-export-heads').replace(/png$/, 'svg'), heads.bytes);
-    assert.match(await page.textContent('.share-status'), /Saved induction-gpt-matrix-L2H2\.png/);
+    assert.match(await page.textContent('.share-status'), /Saved induction-gpt-matrix-L2H2-P9\.png/);
     assertClean(log);
     await context.close();
   });
@@ -419,7 +430,7 @@ async function openStandalone(file, { text, tokens, rnn }) {
   await page.hover('.chip[data-pos="2"]');
   assert.equal(await page.evaluate(() => window.glasswingStandalone.state.hover), 2);
   assert.notEqual(await pixels(), p0, 'hover redraws');
-  assert.match(await page.textContent('#bars-title'), /position 2/);
+  assert.match(await page.textContent('#bars-title'), /position 3/);
   if (!rnn) {
     await page.mouse.move(0, 0);
     await page.locator('.chip').first().dispatchEvent('mouseleave');
@@ -444,7 +455,7 @@ describe('embedding', () => {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    const hash = hashOf({ model: INDUCTION, text: TEXT, view: 'heads', layer: 1, pos: 8, lang: 'zh' });
+    const hash = hashOf({ model: INDUCTION, text: TEXT, view: 'heads', layer: 2, pos: 9, lang: 'zh' }); // indices 1 and 8
     await page.goto(`${origin}/embed.html${hash}`);
     await page.waitForFunction(() => document.querySelector('glasswing-view').drawCount > 0);
     const s = await viewOf(page);
@@ -458,18 +469,18 @@ describe('embedding', () => {
     const link = await page.$eval('glasswing-view .gv-open', (a) => ({ href: a.href, text: a.textContent }));
     assert.match(link.text, /在 Glasswing 中打开/);
     assert.equal(new URL(link.href).pathname, '/index.html');
-    assert.deepEqual(parseLink(new URL(link.href).hash), parseLink(`${hash}&head=0`), 'the same view (head 0 spelled out)');
+    assert.deepEqual(parseLink(new URL(link.href).hash), parseLink(`${hash}&head=1`), 'the same view (head 1 spelled out)');
     await page.screenshot({ path: shotPath('share-embed-heads') });
 
     // A reader's click goes into the frame's hash and the link, without history entries.
     const h0 = await page.evaluate(() => history.length);
     await page.click('glasswing-view .layer-picker button[data-index="0"]');
-    await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('layer') === '0');
+    await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('layer') === '1');
     assert.equal(await page.evaluate(() => history.length), h0);
-    assert.equal(new URLSearchParams(new URL(await page.$eval('glasswing-view .gv-open', (a) => a.href)).hash.slice(1)).get('layer'), '0');
+    assert.equal(new URLSearchParams(new URL(await page.$eval('glasswing-view .gv-open', (a) => a.href)).hash.slice(1)).get('layer'), '1');
 
     // Matrix view: the square shrinks to the frame's height.
-    await page.goto(`${origin}/embed.html${hashOf({ model: INDUCTION, text: TEXT, view: 'matrix', layer: 1, head: 1 })}`);
+    await page.goto(`${origin}/embed.html${hashOf({ model: INDUCTION, text: TEXT, view: 'matrix', layer: 2, head: 2 })}`);
     await page.waitForFunction(() => document.querySelector('glasswing-view').drawCount > 1);
     const box = await page.$eval('glasswing-view .matrix-box', (b) => ({ over: b.scrollHeight - b.clientHeight, canvas: b.querySelector('canvas').dataset.head }));
     assert.equal(box.canvas, '1');
@@ -489,8 +500,8 @@ describe('embedding', () => {
     await page.route(`${origin}/deep/er/page.html`, (route) => route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><meta charset="utf-8"><script type="module" src="../../glasswing-view.js"></script>
-        <glasswing-view id="a" model="${INDUCTION}" text="${TEXT}" view="heads" layer="1"></glasswing-view>
-        <glasswing-view id="b" model="${INDUCTION}" src="../../models/" text="abc|ab" view="matrix" layer="0" head="2"></glasswing-view>
+        <glasswing-view id="a" model="${INDUCTION}" text="${TEXT}" view="heads" layer="2"></glasswing-view>
+        <glasswing-view id="b" model="${INDUCTION}" src="../../models/" text="abc|ab" view="matrix" layer="1" head="3"></glasswing-view>
         <glasswing-view id="c" model="toy-rnn.safetensors" text="我看见了。" view="hidden" lang="zh"></glasswing-view>
         <glasswing-view id="d" model="missing.safetensors" view="bars"></glasswing-view>`,
     }));
@@ -511,7 +522,7 @@ describe('embedding', () => {
     assert.equal(await page.getAttribute('#d', 'data-state'), 'error');
 
     // Attribute changes: layer, then text (retraced), then a bad text (error, last trace kept).
-    await page.$eval('#a', (el) => el.setAttribute('layer', '0'));
+    await page.$eval('#a', (el) => el.setAttribute('layer', '1')); // the first layer: attributes count from 1
     await page.waitForFunction(() => document.getElementById('a').shadowRoot.querySelector('.gv-heads canvas').dataset.layer === '0');
     const n = await page.$eval('#a', (el) => el.drawCount);
     await page.$eval('#a', (el) => el.setAttribute('text', 'abcdef|abc'));
@@ -519,7 +530,7 @@ describe('embedding', () => {
     assert.equal(await page.locator('#a .chip').count(), 10);
     await page.$eval('#a', (el) => el.setAttribute('text', 'ABC'));
     await page.waitForFunction(() => document.getElementById('a').error);
-    assert.match(await page.textContent('#a .gv-error'), /unknown character 'A'/);
+    assert.match(await page.textContent('#a .gv-error'), /unknown character 'A' \(U\+0041\) at position 1/);
     assert.equal(await page.locator('#a .chip').count(), 10, 'the last good trace stays');
     await page.$eval('#a', (el) => el.setAttribute('text', 'xy|x'));
     await page.waitForFunction(() => !document.getElementById('a').error && document.getElementById('a').trace.ids.length === 4);

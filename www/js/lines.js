@@ -6,7 +6,9 @@
 //
 // Usage: const r = new LineRaster(w, h); for each colour: r.begin([r, g, b])
 // then r.line(...) many times; finally r.toImageData() composites the
-// layers in order, in one pass over the pixels.
+// layers in one pass over the pixels, in no particular order: where layers
+// (heads) overlap, the colour is their coverage-weighted mean, so the head
+// drawn last does not always win.
 
 export class LineRaster {
   constructor(width, height) {
@@ -21,7 +23,7 @@ export class LineRaster {
   /** Forgets all layers (their buffers are kept for reuse). */
   reset() { this.used = 0; this.alpha = null; }
 
-  /** Starts a layer drawn in colour [r, g, b] (0..255), over the previous ones. */
+  /** Starts a layer drawn in colour [r, g, b] (0..255). */
   begin(rgb) {
     const k = this.used++;
     if (!this.layers[k]) this.layers[k] = new Float32Array(this.w * this.h);
@@ -41,7 +43,11 @@ export class LineRaster {
     else spans(this.alpha, this.w, this.h, 1, this.w, x0, y0, x1, y1, a, thick);
   }
 
-  /** All layers composited in order ("source-over"), as un-premultiplied ImageData. */
+  /**
+   * All layers composited as un-premultiplied ImageData, independently of
+   * their order: opacity 1 - Π(1 - a_k) (as stacking them would give), colour
+   * Σ a_k c_k / Σ a_k (each layer weighs by its own coverage).
+   */
   toImageData() {
     const img = new ImageData(this.w, this.h);
     const px = img.data;
@@ -52,23 +58,24 @@ export class LineRaster {
       let r = 0;
       let g = 0;
       let b = 0;
-      let a = 0;
+      let sum = 0;
+      let clear = 1;
       for (let k = 0; k < layers.length; k++) {
         const x = layers[k][i];
         if (x === 0) continue;
-        const keep = 1 - x;
         const c = colors[k];
-        r = c[0] * x + r * keep;
-        g = c[1] * x + g * keep;
-        b = c[2] * x + b * keep;
-        a = x + a * keep;
+        r += c[0] * x;
+        g += c[1] * x;
+        b += c[2] * x;
+        sum += x;
+        clear *= 1 - x;
       }
-      if (a === 0) continue;
+      if (sum === 0) continue;
       const p = i * 4;
-      px[p] = r / a;
-      px[p + 1] = g / a;
-      px[p + 2] = b / a;
-      px[p + 3] = a * 255;
+      px[p] = r / sum;
+      px[p + 1] = g / sum;
+      px[p + 2] = b / sum;
+      px[p + 3] = (1 - clear) * 255;
     }
     return img;
   }

@@ -3,10 +3,12 @@
 // -> views; the views only read the shared state and ask for changes.
 
 import { Engine } from './engine.js';
+import { InputCheck } from './alphabet.js';
+import { checkAllOverflow, watchOverflow } from './overflow.js';
 import { readModelFiles, enableDrop } from './files.js';
 import { count, sampleInput } from './format.js';
 import { applyStatic, getLang, setLang, t, translateError, LANGS } from './i18n.js';
-import { activePos, clampToTrace, createStore, initialState } from './state.js';
+import { activePos, clampToTrace, createStore, followSolo, initialState } from './state.js';
 import { lutGradient, SEQUENTIAL } from './colors.js';
 import { BarsView } from './views/bars.js';
 import { HeadView } from './views/heads.js';
@@ -34,6 +36,12 @@ const els = {
   errorText: $('#error .error-text'),
 };
 
+// Unknown characters marked, the model's alphabet on request, and a note
+// while the views still show an older text (alphabet.js).
+const inputCheck = new InputCheck({
+  input: els.input, check: $('#input-check'), toggle: $('#alphabet-toggle'), list: $('#alphabet'), stale: $('#stale-note'),
+});
+
 function initialLang() {
   const fromUrl = new URLSearchParams(location.search).get('lang');
   if (LANGS.includes(fromUrl)) return fromUrl;
@@ -55,6 +63,7 @@ const app = {
   models: new Map(), // picker value -> {kind, file?, entry?, name?, modelId?, info?}
   current: null, // the entry in `models` being shown
   trace: null,
+  tracedText: null, // the text box's value that `trace` was traced from
   traceCount: 0, // traces drawn
   attempts: 0, // traces asked for, whether they succeeded or not
   userCount: 0,
@@ -97,10 +106,15 @@ const trainPanel = new TrainPanel($('#train-panel'), store, {
 
 let classroom = null; // lessons, presenter mode, palettes, shortcuts (classroom/index.js), set up below
 
+// Boxes that scroll when their content is larger, and say so (overflow.js).
+const SCROLLERS = '.views .scroller, #model-panel .thumb-grid, #generate-panel .scroller, #train-panel .live-guess-scroller, #train-panel .live-maps-box';
+
 function renderAll() {
   frame = 0;
   const trace = app.trace;
   if (trace) drawTrace(trace);
+  for (const el of document.querySelectorAll(SCROLLERS)) watchOverflow(el);
+  checkAllOverflow();
   // Whoever waits for this frame is released even when there was nothing to
   // draw (a model switch clears the trace): a waiter left behind would hold
   // the trace queue (pump) forever.
@@ -129,6 +143,8 @@ function nextDraw() {
 
 store.subscribe((state, changed) => {
   if (changed.includes('lang')) relabel();
+  const solo = followSolo(state, changed); // a head shown alone follows the focused head
+  if (solo) store.set(solo);
   schedule();
 });
 
@@ -164,6 +180,8 @@ function relabel() {
   fillPicker();
   describeModel();
   drawErrors();
+  inputCheck.draw();
+  checkAllOverflow();
 }
 for (const b of document.querySelectorAll('.lang-switch button')) {
   b.addEventListener('click', () => store.set({ lang: b.dataset.lang }));
@@ -250,6 +268,9 @@ async function showModel(value, { keepText = false } = {}) {
   if (!keepText) els.input.value = m.entry?.example ?? sampleInput(m.info);
   // A new model starts from a clean slate: the old trace belongs to the old model.
   app.trace = null;
+  app.tracedText = null;
+  inputCheck.setModel(m.info);
+  inputCheck.setStale(null);
   clearError('trace');
   await retraceNow();
 }
@@ -319,6 +340,11 @@ async function pump() {
   const m = app.current;
   const text = els.input.value;
   const t0 = performance.now();
+  // Every character the model cannot read is marked at once, before the trace.
+  const unknown = inputCheck.check(text);
+  els.input.setAttribute('aria-invalid', String(unknown.length > 0 && !m.info.vocab.includes('<unk>')));
+  // The last good trace stays drawn when a text fails, marked as the older text's.
+  const failed = () => inputCheck.setStale(app.trace && app.tracedText !== text ? app.tracedText : null);
   try {
     let trace;
     if (m.info.vocab) {
@@ -327,6 +353,7 @@ async function pump() {
       const parsed = parseIds(text);
       if (parsed.bad !== undefined) {
         showError('trace', 'badIds', { s: parsed.bad });
+        failed();
         return;
       }
       trace = await engine.traceIds(m.modelId, parsed.ids);
@@ -334,12 +361,19 @@ async function pump() {
     // A trace for a model no longer shown is dropped, and nothing waits for its draw.
     if (m === app.current) {
       accept(trace, performance.now() - t0);
+      app.tracedText = text;
+      inputCheck.setStale(null);
       clearError('trace');
       await nextDraw();
     }
   } catch (e) {
-    // The last good trace stays drawn; a failure for a model no longer shown is old news.
-    if (m === app.current) showError('trace', 'traceFailed', {}, e);
+    // A failure for a model no longer shown is old news. Unknown characters
+    // are already marked under the text box (all of them, not only the first).
+    if (m === app.current) {
+      if (e.code === 'unknown_char' && unknown.length) clearError('trace');
+      else showError('trace', 'traceFailed', {}, e);
+      failed();
+    }
   } finally {
     inflight = false;
     app.attempts++;

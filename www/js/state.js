@@ -54,6 +54,40 @@ export function clampToTrace(state, trace) {
   };
 }
 
+/**
+ * The position whose attention the views single out: the hovered one, else
+ * the chosen one (a clicked token keeps its lines in focus), else null (all
+ * lines, no crosshair).
+ */
+export function focusPos(state, T) {
+  if (state.hover !== null && state.hover < T) return state.hover;
+  if (state.pos !== null) return Math.min(state.pos, T - 1);
+  return null;
+}
+
+/** The head shown alone in the head view (exactly one head on), or null. */
+export function soloHead(headsOn) {
+  let on = null;
+  for (let h = 0; h < headsOn.length; h++) {
+    if (!headsOn[h]) continue;
+    if (on !== null) return null;
+    on = h;
+  }
+  return on;
+}
+
+/**
+ * A store patch keeping a lone head in step with the focused head: while the
+ * head view shows one head alone, choosing another head (matrix picker,
+ * thumbnails, keys) shows that one alone instead. -> patch or null.
+ */
+export function followSolo(state, changed) {
+  if (!changed.includes('head') || changed.includes('headsOn')) return null;
+  const solo = soloHead(state.headsOn);
+  if (solo === null || solo === state.head || state.head >= state.headsOn.length) return null;
+  return { headsOn: state.headsOn.map((_, h) => h === state.head) };
+}
+
 /** The position the bars describe: the hovered one, else the chosen one, else the last. */
 export function activePos(state, T) {
   if (state.hover !== null && state.hover < T) return state.hover;

@@ -1,13 +1,20 @@
 // The standalone renderer: draws a Glasswing trace (embedded as JSON in the
 // page) with no wasm and no network. Hover a token to see what it attends to;
-// toggle heads; pick a layer; click a token for its next-token bars.
+// toggle heads; pick a layer; click a token for its next-token bars and to
+// keep its lines in focus (click it again for all lines). Layers, heads and
+// positions count from 1, as on the explorer page. The explorer's export adds
+// `view` ({layer, heads, pos}: 0-based indices, pos null when none was
+// chosen), so the file opens on the view that was exported.
 // Inlined into exported HTML files, so it is one plain script with no imports.
 (function () {
   'use strict';
   var COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#9A8700', '#444444'];
   var trace = JSON.parse(document.getElementById('glasswing-trace').textContent);
   var T = trace.tokens.length;
-  var state = { layer: 0, heads: null, hover: -1, selected: T - 1 };
+  var view = trace.view || {};
+  var chosen = Number.isInteger(view.pos) && view.pos >= 0 && view.pos < T ? view.pos : -1;
+  // hover: under the pointer; selected: the bars' position; focus: the position whose lines stay shown.
+  var state = { layer: 0, heads: null, hover: -1, selected: chosen >= 0 ? chosen : T - 1, focus: chosen };
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -26,7 +33,11 @@
     var chip = el('span', { class: 'chip', 'data-pos': i }, show(tok));
     chip.addEventListener('mouseenter', function () { state.hover = i; draw(); });
     chip.addEventListener('mouseleave', function () { state.hover = -1; draw(); });
-    chip.addEventListener('click', function () { state.selected = i; draw(); });
+    chip.addEventListener('click', function () {
+      state.focus = state.focus === i ? -1 : i;
+      state.selected = state.focus === -1 ? T - 1 : i;
+      draw();
+    });
     document.getElementById('tokens').appendChild(chip);
     return chip;
   });
@@ -35,11 +46,13 @@
   var att = trace.attention; // [L][H][T][T]
   if (att) {
     var L = att.length, H = att[0].length;
-    state.heads = att[0].map(function () { return true; });
+    state.layer = Number.isInteger(view.layer) && view.layer >= 0 && view.layer < L ? view.layer : 0;
+    state.heads = att[0].map(function (_, h) { return !Array.isArray(view.heads) || view.heads[h] !== false; });
     var controls = document.getElementById('controls');
     var layerLabel = el('label', {}, 'Layer ');
     var select = el('select', { id: 'layer' });
-    for (var l = 0; l < L; l++) select.appendChild(el('option', { value: l }, String(l)));
+    for (var l = 0; l < L; l++) select.appendChild(el('option', { value: l }, String(l + 1)));
+    select.value = String(state.layer);
     select.addEventListener('change', function () { state.layer = +select.value; draw(); });
     layerLabel.appendChild(select);
     controls.appendChild(layerLabel);
@@ -47,10 +60,10 @@
       (function (h) {
         var label = el('label', { style: 'color:' + COLORS[h % COLORS.length] });
         var box = el('input', { type: 'checkbox', 'data-head': h });
-        box.checked = true;
+        box.checked = state.heads[h];
         box.addEventListener('change', function () { state.heads[h] = box.checked; draw(); });
         label.appendChild(box);
-        label.appendChild(document.createTextNode('head ' + h));
+        label.appendChild(document.createTextNode('head ' + (h + 1)));
         controls.appendChild(label);
       })(h);
     }
@@ -62,6 +75,7 @@
   // Head view: tokens in two columns, a line from each query (left) to each key (right).
   function drawHeads() {
     var canvas = document.getElementById('heads');
+    var only = state.hover !== -1 ? state.hover : state.focus; // a position whose lines alone are drawn, or -1
     var rowH = 22, width = 420, left = 110, right = width - 110;
     var dpr = window.devicePixelRatio || 1;
     canvas.width = width * dpr; canvas.height = (T * rowH + 10) * dpr;
@@ -73,7 +87,7 @@
     ctx.textBaseline = 'middle';
     for (var i = 0; i < T; i++) {
       var y = 5 + rowH * (i + 0.5);
-      var strong = state.hover === -1 || state.hover === i;
+      var strong = only === -1 || only === i;
       ctx.fillStyle = strong ? '#14213d' : '#9aa7b8';
       ctx.textAlign = 'right'; ctx.fillText(show(trace.tokens[i]), left - 8, y);
       ctx.textAlign = 'left'; ctx.fillText(show(trace.tokens[i]), right + 8, y);
@@ -84,7 +98,7 @@
       if (!state.heads[h]) continue;
       ctx.strokeStyle = COLORS[h % COLORS.length];
       for (var q = 0; q < T; q++) {
-        if (state.hover !== -1 && state.hover !== q) continue;
+        if (only !== -1 && only !== q) continue;
         for (var k = 0; k <= q; k++) {
           var w = layer[h][q][k];
           if (w < 0.01) continue;
@@ -124,7 +138,7 @@
     for (var l = 0; l < L; l++) {
       var top = l * (T * rowH + gap) + gap - 6;
       ctx.fillStyle = '#5c6b80'; ctx.textAlign = 'left';
-      ctx.fillText('layer ' + l, 0, top - 9);
+      ctx.fillText('layer ' + (l + 1), 0, top - 9);
       for (var t = 0; t < T; t++) {
         var y = top + t * rowH;
         ctx.fillStyle = (t === state.hover || t === state.selected) ? '#14213d' : '#8392a6';
@@ -148,7 +162,7 @@
     var row = trace.probs[pos];
     var order = row.map(function (p, i) { return i; }).sort(function (a, b) { return row[b] - row[a]; }).slice(0, 10);
     var vocab = trace.vocab || null;
-    document.getElementById('bars-title').textContent = 'Next token after \u201c' + show(trace.tokens[pos]) + '\u201d (position ' + pos + ')';
+    document.getElementById('bars-title').textContent = 'Next token after \u201c' + show(trace.tokens[pos]) + '\u201d (position ' + (pos + 1) + ')';
     var bars = document.getElementById('bars');
     bars.textContent = '';
     order.forEach(function (id) {
@@ -163,7 +177,10 @@
   }
 
   function draw() {
-    chips.forEach(function (c, i) { c.classList.toggle('on', i === state.hover || (state.hover === -1 && i === state.selected)); });
+    chips.forEach(function (c, i) {
+      c.classList.toggle('on', i === state.hover || (state.hover === -1 && i === state.selected));
+      c.setAttribute('aria-pressed', String(i === state.focus));
+    });
     if (att) drawHeads(); else drawHidden();
     drawBars();
   }

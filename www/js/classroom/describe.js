@@ -32,12 +32,12 @@ export function describeCanvases(trace, state) {
     const l = Math.min(state.layer, L - 1);
     const h = Math.min(state.head, H - 1);
     const [j, w] = strongest(att, l, h, i);
-    label(document.querySelector('#matrix-canvas'), t('a11yMatrix', { l: l + 1, h: h + 1, t: T, tok: tok(i), i, to: tok(j), j, w: percent(w) }));
+    label(document.querySelector('#matrix-canvas'), t('a11yMatrix', { l: l + 1, h: h + 1, t: T, tok: tok(i), i: i + 1, to: tok(j), j: j + 1, w: percent(w) }));
     const on = [];
     for (let k = 0; k < H; k++) if (state.headsOn[k]) on.push(k);
     const detail = on.map((k) => {
       const [jj, ww] = strongest(att, l, k, i);
-      return t('a11yMost', { tok: tok(i), i, to: tok(jj), j: jj, w: percent(ww), h: k + 1 });
+      return t('a11yMost', { tok: tok(i), i: i + 1, to: tok(jj), j: jj + 1, w: percent(ww), h: k + 1 });
     }).join(' ');
     label(document.querySelector('#heads-canvas'), t('a11yHeads', { l: l + 1, t: T, n: on.length, h: H, detail }));
     for (const button of document.querySelectorAll('#model-panel button.thumb')) {
@@ -58,7 +58,7 @@ export function describeCanvases(trace, state) {
       for (let k = l * T * D; k < (l + 1) * T * D; k++) { lo = Math.min(lo, hid.data[k]); hi = Math.max(hi, hid.data[k]); }
       let mean = 0;
       for (let u = 0; u < D; u++) mean += Math.abs(hid.data[(l * T + i) * D + u]);
-      label(canvas, t('a11yHidden', { l: l + 1, t: T, d: D, lo: fixed(lo, 2), hi: fixed(hi, 2), tok: tok(i), i, mean: fixed(mean / D, 3) }));
+      label(canvas, t('a11yHidden', { l: l + 1, t: T, d: D, lo: fixed(lo, 2), hi: fixed(hi, 2), tok: tok(i), i: i + 1, mean: fixed(mean / D, 3) }));
     }
   }
 }

@@ -36,7 +36,7 @@ export class StepView {
     const [L, H, T] = att.shape;
     this.el.dataset.kind = 'attention';
     this.el.dataset.shape = att.shape.join(',');
-    this.title.textContent = t('genAttention', { tok, n: pos });
+    this.title.textContent = t('genAttention', { tok, n: pos + 1 });
     heatmapBitmap(att.data, 0, L * H, T, SEQUENTIAL, (v) => v, null, null, this.bitmap);
     const width = Math.max(240, this.el.clientWidth - 4);
     const left = 64;
@@ -74,7 +74,7 @@ export class StepView {
     ctx.strokeStyle = '#d55e00';
     ctx.lineWidth = 2;
     ctx.strokeRect(left + (T - 1) * cell + 1, top - 2, cell - 2, height - top);
-    this.canvas.setAttribute('aria-label', t('genAttention', { tok, n: pos }));
+    this.canvas.setAttribute('aria-label', t('genAttention', { tok, n: pos + 1 }));
 
     // The most attended earlier token of every head, as text.
     const items = [];
@@ -87,7 +87,7 @@ export class StepView {
         const name = document.createElement('b');
         name.textContent = `L${l + 1} H${h + 1}`;
         name.style.color = headColor(h);
-        li.append(name, ` → “${labels[best]}” @${best} ${percent(row[best])}`);
+        li.append(name, ` → “${labels[best]}” @${best + 1} ${percent(row[best])}`); // positions from 1
         li.dataset.best = String(best);
         items.push(li);
       }
@@ -104,7 +104,7 @@ export class StepView {
     const [L, D] = hid.shape;
     this.el.dataset.kind = 'hidden';
     this.el.dataset.shape = hid.shape.join(',');
-    this.title.textContent = t('genHidden', { tok, n: pos });
+    this.title.textContent = t('genHidden', { tok, n: pos + 1 });
     const tanh = (info.config?.nonlinearity ?? 'tanh') === 'tanh';
     let max = 0;
     for (const v of hid.data) max = Math.max(max, Math.abs(v));
@@ -131,7 +131,7 @@ export class StepView {
     ctx.textBaseline = 'alphabetic';
     const every = labelStride(col, 26) <= 8 ? 8 : 16;
     for (let u = 0; u < D; u += every) ctx.fillText(String(u), left + (u + 0.5) * col, 12);
-    this.canvas.setAttribute('aria-label', t('genHidden', { tok, n: pos }));
+    this.canvas.setAttribute('aria-label', t('genHidden', { tok, n: pos + 1 }));
 
     const items = [];
     for (let l = 0; l < L; l++) {

@@ -58,10 +58,14 @@ export function traceJsonText(trace) {
   return format({ op: 'json', trace: plain(trace) });
 }
 
-/** A complete HTML page that draws the trace with no network and no wasm. */
-export async function standaloneHtml(trace, { title, text, vocab }) {
+/**
+ * A complete HTML page that draws the trace with no network and no wasm.
+ * `view`: where it opens ({layer, heads: [on…], pos}: 0-based, pos null for
+ * none), the explorer's view at the time of export.
+ */
+export async function standaloneHtml(trace, { title, text, vocab, view = null }) {
   const [template, renderer] = await standaloneSources();
-  const extra = { title: title || 'Glasswing trace', text: text ?? '', vocab: vocab ?? null };
+  const extra = { title: title || 'Glasswing trace', text: text ?? '', vocab: vocab ?? null, view };
   return format({ op: 'html', trace: plain(trace), extra, template, renderer });
 }
 
@@ -114,9 +118,14 @@ export function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
-/** "induction-gpt.safetensors" + "heads" + layer/head -> "induction-gpt-heads-L2.svg" etc. */
+/**
+ * "induction-gpt.safetensors" + "heads" + layer/head/focus -> "induction-gpt-heads-L2-P9.svg" etc.
+ * (numbers from 1, as on the page; P: the focused position, when there is one).
+ */
 export function fileName(model, view, state, ext) {
   const stem = String(model || 'glasswing').replace(/\.safetensors$/i, '').replace(/[^\w.-]+/g, '_').slice(0, 60) || 'glasswing';
+  const focus = state.hover ?? state.pos;
+  const at = Number.isInteger(focus) && ['heads', 'matrix', 'model'].includes(view) ? `-P${focus + 1}` : '';
   const where = view === 'heads' ? `-L${state.layer + 1}` : view === 'matrix' ? `-L${state.layer + 1}H${state.head + 1}` : '';
-  return view ? `${stem}-${view}${where}.${ext}` : `${stem}-trace.${ext}`;
+  return view ? `${stem}-${view}${where}${at}.${ext}` : `${stem}-trace.${ext}`;
 }

@@ -1,5 +1,7 @@
 // A view as a location hash: "#model=…&text=…&view=heads&layer=1&head=2…",
-// read and written with URLSearchParams. `model` and `text` say what to
+// read and written with URLSearchParams. Numbers people read and write count
+// from 1 (layer=1 is the first layer, pos=1 the first token, lesson=1 the
+// first step); the store keeps 0-based indices, and the codecs convert. `model` and `text` say what to
 // trace; every other field is a store key registered here with a codec, so
 // a new piece of state joins links with one registerHashKey() call.
 // No DOM: the explorer, embed.html and <glasswing-view> all share it, and
@@ -54,6 +56,15 @@ export function intCodec(param, { min = 0, max = 1e6, omit } = {}) {
   return scalar(param, parse, (v) => (Number.isInteger(v) ? String(v) : undefined), omit);
 }
 
+/**
+ * An index (0-based in the store) written counting from 1, as people count:
+ * "layer=1" is index 0. Reads whole numbers 1..max; 0 and anything else is bad.
+ */
+export function ordinalCodec(param, { max = 1e6 } = {}) {
+  const parse = (s) => (/^\d{1,16}$/.test(s) && Number(s) >= 1 && Number(s) <= max ? Number(s) - 1 : undefined);
+  return scalar(param, parse, (v) => (Number.isInteger(v) && v >= 0 ? String(v + 1) : undefined));
+}
+
 /** A finite number in [min, max] (or (min, max] with openMin). */
 export function numCodec(param, { min = -Infinity, max = Infinity, openMin = false, omit } = {}) {
   const parse = (s) => {
@@ -73,10 +84,14 @@ export function flagCodec(param, { omit = false } = {}) {
   return scalar(param, (s) => (s === '1' ? true : s === '0' ? false : undefined), (v) => (v ? '1' : '0'), omit);
 }
 
-/** A short identifier; all digits reads back as a number. */
+/**
+ * A short identifier, or a step number counted from 1 ("3" reads back as the
+ * index 2, and index 2 is written "3"); 0 is not a step.
+ */
 export function idCodec(param) {
-  return scalar(param, (s) => (/^\d{1,9}$/.test(s) ? Number(s) : /^[\w.:/-]{1,64}$/.test(s) ? s : undefined), (v) => {
-    const s = String(v);
+  const parse = (s) => (/^\d{1,9}$/.test(s) ? (Number(s) >= 1 ? Number(s) - 1 : undefined) : /^[\w.:/-]{1,64}$/.test(s) ? s : undefined);
+  return scalar(param, parse, (v) => {
+    const s = Number.isInteger(v) ? String(v + 1) : String(v);
     return /^[\w.:/-]{1,64}$/.test(s) ? s : undefined;
   });
 }
@@ -124,10 +139,10 @@ export function groupCodec(parts, defaults) {
 // ---- the fields every page knows ----------------------------------------
 
 registerHashKey('view', oneOfCodec('view', VIEWS));
-registerHashKey('layer', intCodec('layer', { max: 1000 }));
-registerHashKey('head', intCodec('head', { max: 1000 }));
+registerHashKey('layer', ordinalCodec('layer', { max: 1000 }));
+registerHashKey('head', ordinalCodec('head', { max: 1000 }));
 registerHashKey('headsOn', bitsCodec('heads'));
-registerHashKey('pos', intCodec('pos', { max: 1e5 }));
+registerHashKey('pos', ordinalCodec('pos', { max: 1e5 }));
 registerHashKey('topK', intCodec('k', { min: 1, max: 50, omit: 10 }));
 registerHashKey('lang', oneOfCodec('lang', LANGS));
 // The sampler (state.sampler, the generation panel's), with the core's ranges
@@ -141,7 +156,7 @@ registerHashKey('sampler', groupCodec({
   min_p: numCodec('min_p', { min: 0, max: 1 }),
   seed: intCodec('seed', { max: Number.MAX_SAFE_INTEGER, omit: 0 }),
 }, SAMPLER_DEFAULTS));
-// The lesson step (state.lesson): a number or a short id such as "attention:3".
+// The lesson step (state.lesson, 0-based): a step number from 1, or a short id such as "heads".
 registerHashKey('lesson', idCodec('lesson'));
 // The heatmap palette (state.palette, classroom/palette.js).
 registerHashKey('palette', oneOfCodec('palette', ['standard', 'contrast'], { omit: 'standard' }));

@@ -2,7 +2,10 @@
 // downloads of the chosen view (PNG, SVG) and of the whole trace
 // (interactive HTML, JSON), and code to embed the view in another page.
 // Links and embed code carry the text's first LINK_TEXT_MAX characters; the
-// menu says so when the text is longer.
+// menu says so when the text is longer. Embed code names no host: its paths
+// start at the site's root (the folder Glasswing is served from), so it works
+// pasted into any page of the same site, in any folder; the hint says which
+// folder to copy for another site. The iframe is as tall as the view needs.
 // A <details> element, so it opens and closes from the keyboard; Escape or
 // a click elsewhere closes it. Built here (not in index.html) and relabelled
 // when the language changes.
@@ -120,7 +123,7 @@ export class ShareMenu {
     this.copyElement.textContent = t('copy');
     this.copyIframe.setAttribute('aria-label', `${t('copy')}: ${t('embedIframe')}`);
     this.copyElement.setAttribute('aria-label', `${t('copy')}: ${t('embedElement')}`);
-    this.embedHint.textContent = t('embedHint');
+    this.embedHint.textContent = t('embedHint', { dir: this.folder(), origin: location.origin });
     this.userNote.textContent = t('linkUserModel');
     this.viewsKey = null; // rebuild the options in the new language
     this.refresh();
@@ -171,18 +174,48 @@ export class ShareMenu {
     return (zh && m.entry?.title_zh) || m.entry?.title || m.info?.metadata?.title || m.name || 'Glasswing';
   }
 
+  /** The folder Glasswing is served from, from the site's root ("/" or "/glasswing/"): embed code's paths start here. */
+  folder() {
+    return new URL('./', location.href).pathname;
+  }
+
+  /**
+   * An iframe height (CSS pixels, in a 720-pixel-wide frame) that shows the
+   * chosen view without scrolling and at a readable size: the element's
+   * chrome (token chips, pickers, the foot) plus the view itself (22 pixels a
+   * row in the head view, so 20 tokens fit at full size).
+   */
+  iframeHeight() {
+    const trace = this.page.app.trace;
+    if (!trace) return 480;
+    const T = trace.ids.length;
+    const view = this.view();
+    const chips = 44 * Math.ceil(T / 17); // rows of token chips
+    const [L] = trace.attention?.shape ?? trace.hidden?.shape ?? [1];
+    const V = trace.probs.shape[1];
+    const body = {
+      heads: 22 * T + 110, // pickers, the lines, the note under them
+      matrix: Math.min(560, Math.max(300, 26 * T)) + 90,
+      model: 125 * L + 40,
+      bars: 30 * (Math.min(this.page.store.state.topK, V) + 1) + 130,
+      hidden: L * (Math.min(360, Math.max(4, Math.min(28, Math.floor(360 / T))) * T) + 70),
+    }[view] ?? 400;
+    return Math.round(Math.min(1000, Math.max(360, 70 + chips + body)) / 10) * 10;
+  }
+
   iframeSnippet() {
-    const src = this.links.urlFor('embed.html');
-    return `<iframe src="${esc(src)}" title="${esc(`Glasswing: ${this.title()}`)}" width="720" height="480" loading="lazy" style="border:1px solid #dfe4eb;border-radius:8px;max-width:100%"></iframe>`;
+    const src = `${this.folder()}embed.html#${this.links.current()}`;
+    return `<iframe src="${esc(src)}" title="${esc(`Glasswing: ${this.title()}`)}" width="720" height="${this.iframeHeight()}" loading="lazy" style="border:1px solid #dfe4eb;border-radius:8px;max-width:100%"></iframe>`;
   }
 
   elementSnippet() {
     const { app, els, store } = this.page;
     const s = store.state;
+    const one = (i) => (i === null || i === undefined ? i : i + 1); // attributes count from 1, as links do
     const attrs = [['model', linkableModel(app)], ['text', linkText(els.input.value).text], ['view', this.view()],
-      ['layer', s.layer], ['head', s.head], ['pos', s.pos], ['lang', s.lang]];
+      ['layer', one(s.layer)], ['head', one(s.head)], ['pos', one(s.pos)], ['lang', s.lang]];
     const a = attrs.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
-    const module = new URL('glasswing-view.js', location.href).href;
+    const module = `${this.folder()}glasswing-view.js`;
     return `<script type="module" src="${esc(module)}"></script>\n<glasswing-view${a}></glasswing-view>`;
   }
 
@@ -208,7 +241,8 @@ export class ShareMenu {
     const trace = app.trace;
     if (!trace) return;
     const view = this.view();
-    const state = { ...store.state, hover: null };
+    // The figure on screen, hover and chosen position included (a chosen token keeps its lines in focus).
+    const state = { ...store.state };
     const model = linkableModel(app) ?? app.current?.name ?? 'glasswing';
     const name = fileName(model, kind === 'html' || kind === 'json' ? null : view, state, kind);
     const button = this.buttons[kind];
@@ -224,7 +258,8 @@ export class ShareMenu {
           ? new Blob([picture.svg], { type: 'image/svg+xml' })
           : await svgToPng(picture, 2);
       } else if (kind === 'html') {
-        const html = await standaloneHtml(trace, { title: this.title(), text: els.input.value, vocab: app.current.info.vocab });
+        const view = { layer: state.layer, heads: state.headsOn, pos: state.hover ?? state.pos };
+        const html = await standaloneHtml(trace, { title: this.title(), text: els.input.value, vocab: app.current.info.vocab, view });
         blob = new Blob([html], { type: 'text/html' });
       } else {
         blob = new Blob([await traceJsonText(trace), '\n'], { type: 'application/json' });

@@ -4,19 +4,27 @@
 // <text> element (escaped). Colours, grouping of long inputs and the numbers
 // are the live views' own (colors.js, heads.js, bars.js), so the picture
 // matches the page; very large heatmaps fall back to an embedded bitmap.
+// The focused position (hovered, else chosen: state.js focusPos) is kept,
+// as on the page: the head view draws its lines at full strength over the
+// others (one token's attention across heads), the matrix its row and
+// column, the all-heads grid its row in every thumbnail. Lines are drawn
+// weakest first across heads, so no head is painted over the others by its
+// number.
 
 import { DIVERGING, MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
 import { FONT_FAMILY, heatmapBitmap } from '../canvas.js';
 import { displayToken, percent, short } from '../format.js';
 import { t } from '../i18n.js';
-import { activePos } from '../state.js';
+import { activePos, focusPos } from '../state.js';
 import { entropy, topK } from '../views/bars.js';
-import { groupAttention, groupSize } from '../views/heads.js';
+import { groupAttention, groupSize, headOffsets } from '../views/heads.js';
 
 const INK = '#1b2433';
 const MUTED = '#566174';
 const MAX_VECTOR_CELLS = 40000; // beyond this a heatmap is embedded as a bitmap
 const MIN_LINE = 0.01; // head-view lines fainter than this are left out
+const FOCUS = '#d55e00'; // the focused position's outline, as on the page
+const DIM = 0.12; // the other lines' strength while a position is in focus (heads.js)
 
 /** Escapes text for XML and drops the characters XML 1.0 cannot hold. */
 export function esc(s) {
@@ -131,7 +139,9 @@ function headsSvg(doc, trace, state, sub) {
   const labelW = Math.min(160, Math.ceil(Math.max(...labels.map((s) => measure(s, fontPx, 700)))) + 12);
   const span = 280;
   const width = PAD * 2 + labelW * 2 + span;
-  let top = header(doc, `${t('headView')} · ${t('layerN', { n: state.layer + 1 })}`, sub);
+  const focus = focusPos(state, T);
+  const title = `${t('headView')} · ${t('layerN', { n: state.layer + 1 })}`;
+  let top = header(doc, focus === null ? title : `${title} · ${t('exportFocus', { tok: labels[focus], n: focus + 1 })}`, sub);
   headLegend(doc, PAD, top + 4, H, on);
   top += 20;
   const x0 = PAD + labelW;
@@ -139,31 +149,70 @@ function headsSvg(doc, trace, state, sub) {
   const b = groupSize(T, Math.max(1, on.filter(Boolean).length));
   const g = Math.ceil(T / b);
   const yc = (I) => top + (I * b + Math.min(b, T - I * b) / 2) * rowH;
-  for (let h = 0; h < H; h++) {
-    if (!on[h]) continue;
+  const yRow = (i) => top + (i + 0.5) * rowH;
+  if (focus !== null) { // the focused row's band on both sides, as on the page
+    const hh = Math.max(rowH, fontPx + 4);
+    doc.rect(PAD, yRow(focus) - hh / 2, labelW, hh, FOCUS, { 'fill-opacity': 0.14, class: 'focus-band' });
+    doc.rect(x1, yRow(focus) - hh / 2, labelW, hh, FOCUS, { 'fill-opacity': 0.14, class: 'focus-band' });
+  }
+  const lineW = rowH >= 16 ? 2 : 1.2;
+  const thick = Math.max(1.5, Math.min(3, rowH / 7));
+  // The lines of every enabled head: `fn(h, line)` calls line(x0, y0, x1, y1, opacity) for head h.
+  // In the SVG one group holds every head's lines, weakest first, so the strongest
+  // attention lies on top whichever head it belongs to (no head always painted over
+  // the others). For a PNG the lines are kept as numbers per head and drawn by
+  // LineRaster (exports.js), which blends heads without an order: thousands of
+  // translucent SVG strokes take the browser seconds to rasterise.
+  const group = (w, cls, fn) => {
+    if (doc.rasterLines) {
+      for (let h = 0; h < H; h++) {
+        if (!on[h]) continue;
+        const raster = { color: headColor(h), width: w, lines: [] };
+        fn(h, (ax, ay, bx, by, a) => raster.lines.push(ax, ay, bx, by, a));
+        doc.rasterLines.push(raster);
+      }
+      return;
+    }
+    const all = [];
+    for (let h = 0; h < H; h++) if (on[h]) fn(h, (ax, ay, bx, by, a) => all.push([a, h, ax, ay, bx, by]));
+    all.sort((p, q) => p[0] - q[0]);
+    doc.open('g', { 'stroke-width': w, 'stroke-linecap': 'round', class: cls });
+    for (const [a, h, ax, ay, bx, by] of all) {
+      doc.el('line', { x1: ax, y1: ay, x2: bx, y2: by, stroke: headColor(h), 'stroke-opacity': a.toFixed(3), 'data-head': String(h) });
+    }
+    doc.close('g');
+  };
+  const dim = focus === null ? 1 : DIM;
+  group(lineW, 'lines', (h, line) => {
     const base = (state.layer * H + h) * T * T;
     const w = b === 1 ? data.subarray(base, base + T * T) : groupAttention(data, base, T, b);
-    const width = rowH >= 16 ? 2 : 1.2;
-    // For a PNG the lines are kept as numbers and drawn by LineRaster (exports.js):
-    // thousands of translucent SVG strokes take the browser seconds to rasterise.
-    const raster = doc.rasterLines ? { color: headColor(h), width, lines: [] } : null;
-    if (!raster) doc.open('g', { stroke: headColor(h), 'stroke-width': width, 'stroke-linecap': 'round', 'data-head': String(h) });
     for (let I = 0; I < g; I++) {
       for (let J = 0; J <= I; J++) {
-        const wt = w[I * g + J];
-        if (wt < MIN_LINE) continue;
-        if (raster) raster.lines.push(x0, yc(I), x1, yc(J), Math.min(1, wt));
-        else doc.el('line', { x1: x0, y1: yc(I), x2: x1, y2: yc(J), 'stroke-opacity': Math.min(1, wt).toFixed(3) });
+        const wt = Math.min(1, w[I * g + J]);
+        if (wt >= MIN_LINE) line(x0, yc(I), x1, yc(J), wt * dim);
       }
     }
-    if (raster) doc.rasterLines.push(raster); else doc.close('g');
+  });
+  if (focus !== null) { // lines out of the focused position (left) and into it (right), at full strength
+    const dy = headOffsets(on, thick, rowH); // heads side by side, so lines that coincide stay apart
+    group(thick, 'focus-lines', (h, line) => {
+      const base = (state.layer * H + h) * T * T;
+      for (let j = 0; j <= focus; j++) {
+        const wt = data[base + focus * T + j];
+        if (wt >= MIN_LINE) line(x0, yRow(focus) + dy[h], x1, yRow(j) + dy[h], Math.min(1, wt));
+      }
+      for (let i = focus + 1; i < T; i++) {
+        const wt = data[base + i * T + focus];
+        if (wt >= MIN_LINE) line(x0, yRow(i) + dy[h], x1, yRow(focus) + dy[h], Math.min(1, wt));
+      }
+    });
   }
   const selected = activePos({ ...state, hover: null }, T);
   const stride = Math.max(1, Math.ceil((fontPx + 1) / rowH));
   for (let i = 0; i < T; i++) {
-    if (i % stride !== 0 && i !== selected) continue;
-    const y = top + (i + 0.5) * rowH + fontPx * 0.35;
-    const weight = i === selected ? 700 : 400;
+    if (i % stride !== 0 && i !== selected && i !== focus) continue;
+    const y = yRow(i) + fontPx * 0.35;
+    const weight = i === selected || i === focus ? 700 : 400;
     doc.text(x0 - 6, y, labels[i], { size: fontPx, anchor: 'end', weight, cls: 'tok' });
     doc.text(x1 + 6, y, labels[i], { size: fontPx, weight, cls: 'tok' });
   }
@@ -178,12 +227,21 @@ function matrixSvg(doc, trace, state, sub) {
   const fontPx = Math.max(7, Math.min(15, cell * 0.62));
   const widest = Math.min(90, Math.max(...labels.map((s) => measure(s, fontPx, 700))));
   const upright = widest <= cell * 1.1;
-  const left = PAD + Math.ceil(widest) + 10;
-  const title = `${t('matrix')} · ${t('layerHead', { l: state.layer + 1, h: state.head + 1 })}`;
+  const axisPx = 12.5;
+  const left = PAD + axisPx + 8 + Math.ceil(widest) + 10; // room for the rows' axis title, then the labels
+  const focus = focusPos(state, T);
+  const base0 = `${t('matrix')} · ${t('layerHead', { l: state.layer + 1, h: state.head + 1 })}`;
+  const title = focus === null ? base0 : `${base0} · ${t('exportFocus', { tok: labels[focus], n: focus + 1 })}`;
   const size = cell * T;
-  const width = Math.max(left + size + PAD, PAD * 2 + measure(title, 17, 700));
+  const keyTitle = `${t('matrixAxisKey')} →`;
+  const queryTitle = `${t('matrixAxisQuery')} →`;
+  const width = Math.max(left + size + PAD, PAD * 2 + measure(title, 17, 700), left + measure(keyTitle, axisPx, 600) + PAD);
   let top = header(doc, title, sub);
+  // Axis titles: the columns' along the top, the rows' up the left side (reading downwards).
+  doc.text(left, top + axisPx, keyTitle, { size: axisPx, weight: 600, fill: MUTED, cls: 'axis-title axis-key' });
+  top += axisPx + 8;
   top += upright ? fontPx + 8 : Math.ceil(widest) + 8;
+  doc.text(PAD + axisPx, top, queryTitle, { size: axisPx, weight: 600, fill: MUTED, rotate: 90, cls: 'axis-title axis-query' });
   const base = (state.layer * H + state.head) * T * T;
   doc.heatmap(left, top, cell, cell, T, T, (i, j) => data[base + i * T + j], SEQUENTIAL, (i, j) => j > i);
   // The future (j > i) as one grey staircase.
@@ -193,12 +251,17 @@ function matrixSvg(doc, trace, state, sub) {
     doc.el('polygon', { points: pts.map(([x, y]) => `${n(x)},${n(y)}`).join(' '), fill: `rgb(${MASKED_RGB.join(',')})`, class: 'masked' });
   }
   doc.rect(left - 0.5, top - 0.5, size + 1, size + 1, 'none', { stroke: 'rgba(0,0,0,0.25)' });
+  if (focus !== null) { // what the focused position attends to (row), and what attends to it (column, dashed)
+    doc.rect(left, top + focus * cell, size, cell, 'none', { stroke: FOCUS, 'stroke-width': 2, class: 'focus-row' });
+    doc.rect(left + focus * cell, top, cell, size, 'none', { stroke: FOCUS, 'stroke-width': 2, 'stroke-dasharray': '4 3', class: 'focus-col' });
+  }
   const stride = Math.max(1, Math.ceil((fontPx + 2) / cell));
   const selected = activePos({ ...state, hover: null }, T);
   for (let i = 0; i < T; i++) {
-    if (i % stride !== 0 && i !== selected) continue;
-    const weight = i === selected ? 700 : 400;
-    const fill = i === selected ? headColor(state.head) : INK;
+    if (i % stride !== 0 && i !== selected && i !== focus) continue;
+    const strong = i === selected || i === focus;
+    const weight = strong ? 700 : 400;
+    const fill = strong ? headColor(state.head) : INK;
     const c = top + (i + 0.5) * cell;
     doc.text(left - 6, c + fontPx * 0.35, labels[i], { size: fontPx, anchor: 'end', weight, fill, cls: 'tok' });
     const x = left + (i + 0.5) * cell;
@@ -213,6 +276,12 @@ function matrixSvg(doc, trace, state, sub) {
   return { width, height: ly + 12 + PAD };
 }
 
+/** A title, with the focused position named when there is one. */
+function focus0(state, trace, title) {
+  const f = focusPos(state, trace.ids.length);
+  return f === null ? title : `${title} · ${t('exportFocus', { tok: displayToken(trace.tokens[f]), n: f + 1 })}`;
+}
+
 function modelSvg(doc, trace, state, sub) {
   const [L, H, T] = trace.attention.shape;
   const data = trace.attention.data;
@@ -221,10 +290,11 @@ function modelSvg(doc, trace, state, sub) {
   const rowLabel = Math.ceil(Math.max(...Array.from({ length: L }, (_, l) => measure(t('layerN', { n: l + 1 }), 13, 600)))) + 12;
   const left = PAD + rowLabel;
   const width = Math.max(left + H * (size + gap) + PAD, PAD * 2 + 300);
-  let top = header(doc, t('modelView'), sub) + 6;
+  let top = header(doc, focus0(state, trace, t('modelView')), sub) + 6;
   for (let h = 0; h < H; h++) doc.text(left + h * (size + gap) + size / 2, top, t('headN', { n: h + 1 }), { size: 13, anchor: 'middle', weight: 600, fill: headColor(h) });
   top += 10;
   const cell = size / T;
+  const focus = focusPos(state, T);
   for (let l = 0; l < L; l++) {
     const y = top + l * (size + gap);
     doc.text(PAD, y + size / 2 + 4, t('layerN', { n: l + 1 }), { size: 13, weight: 600, fill: MUTED });
@@ -234,6 +304,7 @@ function modelSvg(doc, trace, state, sub) {
       doc.rect(x, y, size, size, `rgb(${MASKED_RGB.join(',')})`);
       doc.heatmap(x, y, cell, cell, T, T, (i, j) => data[base + i * T + j], SEQUENTIAL, (i, j) => j > i);
       if (l === state.layer && h === state.head) doc.rect(x - 3, y - 3, size + 6, size + 6, 'none', { stroke: headColor(h), 'stroke-width': 2.5, rx: 4 });
+      if (focus !== null) doc.rect(x + 0.75, y + focus * cell, size - 1.5, Math.max(cell, 1.5), 'none', { stroke: FOCUS, 'stroke-width': 1.5, class: 'focus-row' });
     }
   }
   return { width, height: top + L * (size + gap) + PAD };
@@ -241,7 +312,7 @@ function modelSvg(doc, trace, state, sub) {
 
 function barsSvg(doc, trace, state, info, sub) {
   const [T, V] = trace.probs.shape;
-  const pos = activePos({ ...state, hover: null }, T);
+  const pos = activePos(state, T); // as on the page: hovered, else chosen, else the last
   const p = trace.probs.data.subarray(pos * V, (pos + 1) * V);
   const label = (v) => displayToken(info?.vocab ? info.vocab[v] ?? String(v) : String(v));
   const k = Math.min(state.topK ?? 10, V);
@@ -252,7 +323,7 @@ function barsSvg(doc, trace, state, info, sub) {
   const labelW = Math.min(200, Math.ceil(Math.max(...rows.map((r) => measure(r.label, r.other ? 12 : 15)))) + 12);
   const track = 300;
   const rowH = 26;
-  const after = t('barsAfter', { tok: displayToken(trace.tokens[pos]), n: pos });
+  const after = t('barsAfter', { tok: displayToken(trace.tokens[pos]), n: pos + 1 });
   const width = Math.max(PAD * 2 + labelW + track + 80, PAD * 2 + measure(after, 14, 600));
   let y = header(doc, t('bars'), sub);
   doc.text(PAD, y + 4, after, { size: 14, weight: 600 });

@@ -72,7 +72,7 @@ export class BarsView {
     const k = Math.min(state.topK, V);
     if (Number(this.kInput.value) !== state.topK && document.activeElement !== this.kInput) this.kInput.value = String(state.topK);
 
-    this.after.textContent = t('barsAfter', { tok: displayToken(trace.tokens[pos]), n: pos });
+    this.after.textContent = t('barsAfter', { tok: displayToken(trace.tokens[pos]), n: pos + 1 });
     const top = topK(p, k);
     const next = pos + 1 < T ? trace.ids[pos + 1] : -1; // the token that actually came next
     const rows = top.map((v) => {

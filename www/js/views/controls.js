@@ -4,6 +4,7 @@
 
 import { headColor } from '../colors.js';
 import { t } from '../i18n.js';
+import { soloHead } from '../state.js';
 
 function clear(el) { while (el.firstChild) el.firstChild.remove(); }
 
@@ -53,9 +54,13 @@ export function headPicker(el, H, state, store) {
   });
 }
 
-/** Coloured checkboxes, one per head, for the head view. */
+/**
+ * Coloured checkboxes, one per head, for the head view, then one button that
+ * shows the focused head (state.head: the matrix's, the thumbnails') alone,
+ * or, while one head is shown alone, every head again.
+ */
 export function headToggles(el, H, state, store) {
-  const key = `${H}|${t('head')}`;
+  const key = `${H}|${t('head')}|${t('headsAll')}`;
   if (el.dataset.key !== key) {
     clear(el);
     el.dataset.key = key;
@@ -80,8 +85,25 @@ export function headToggles(el, H, state, store) {
       label.append(box, text);
       el.append(label);
     }
+    const solo = document.createElement('button');
+    solo.type = 'button';
+    solo.className = 'seg head-solo';
+    solo.addEventListener('click', () => {
+      const s = store.state;
+      const alone = soloHead(s.headsOn) === s.head;
+      store.set({ headsOn: s.headsOn.map((_, h) => alone || h === s.head) });
+    });
+    if (H > 1) el.append(solo);
   }
   for (const box of el.querySelectorAll('input[type=checkbox]')) {
     box.checked = Boolean(state.headsOn[Number(box.dataset.head)]);
+  }
+  const solo = el.querySelector('.head-solo');
+  if (solo) {
+    const alone = soloHead(state.headsOn) === state.head;
+    solo.textContent = alone ? t('headsAll') : t('headAlone', { n: state.head + 1 });
+    solo.style.setProperty('--c', alone ? 'var(--ink)' : headColor(state.head));
+    solo.dataset.alone = String(alone);
+    solo.dataset.head = String(state.head);
   }
 }

@@ -7,7 +7,7 @@ import { DIVERGING, lutGradient } from '../colors.js';
 import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
 import { displayToken, fixed } from '../format.js';
 import { t } from '../i18n.js';
-import { activePos } from '../state.js';
+import { activePos, focusPos } from '../state.js';
 
 export class HiddenView {
   constructor(el, store, schedule) {
@@ -57,7 +57,7 @@ export class HiddenView {
       });
       canvas.addEventListener('click', (e) => {
         const c = this.cellAt(entry, e);
-        if (c) this.store.set({ pos: c[0] });
+        if (c) this.store.set({ pos: this.store.state.pos === c[0] ? null : c[0] }); // a second click lets go
       });
       return entry;
     });
@@ -79,7 +79,7 @@ export class HiddenView {
     this.build(L);
     const tanh = (info.config?.nonlinearity ?? 'tanh') === 'tanh';
     const labels = trace.tokens.map(displayToken);
-    const hover = state.hover !== null && state.hover < T ? state.hover : null;
+    const hover = focusPos(state, T); // hovered, else chosen
     const selected = activePos({ ...state, hover: null }, T);
     const fresh = this.bitmapTrace !== trace;
 
@@ -122,13 +122,13 @@ export class HiddenView {
     const g = entry.geom;
     const ctx = setupCanvas(entry.canvas, g.width, g.height);
     blit(ctx, entry.bitmap, g.left, g.top, g.colW * g.D, g.rowH * g.T);
-    // Unit numbers along the top, every 8 or 16 units.
+    // Unit numbers along the top, counted from 1: unit 1, then every 8th or 16th.
     ctx.font = font(11 * viewScale());
     ctx.fillStyle = '#5a6475';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'alphabetic';
     const every = labelStride(g.colW, 26) <= 8 ? 8 : 16;
-    for (let u = 0; u < g.D; u += every) ctx.fillText(String(u), g.left + (u + 0.5) * g.colW, g.top - 6);
+    for (let n = 1; n <= g.D; n = n === 1 ? every : n + every) ctx.fillText(String(n), g.left + (n - 0.5) * g.colW, g.top - 6);
     // Step labels (tokens) down the left.
     const stride = labelStride(g.rowH, g.fontPx + 1);
     ctx.textBaseline = 'middle';
@@ -159,6 +159,6 @@ export class HiddenView {
     const [, T, D] = trace.hidden.shape;
     if (i >= T) { this.readout.textContent = '\u00a0'; return; }
     const v = trace.hidden.data[(l * T + i) * D + u];
-    this.readout.textContent = t('hiddenReadout', { i, tok: labels[i], u, v: fixed(v, 3) });
+    this.readout.textContent = t('hiddenReadout', { i: i + 1, tok: labels[i], u: u + 1, v: fixed(v, 3) });
   }
 }

@@ -7,7 +7,7 @@ import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
 import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
 import { displayToken, fixed } from '../format.js';
 import { t } from '../i18n.js';
-import { activePos } from '../state.js';
+import { activePos, focusPos } from '../state.js';
 import { headPicker, layerPicker } from './controls.js';
 
 export class MatrixView {
@@ -33,7 +33,7 @@ export class MatrixView {
     });
     this.canvas.addEventListener('click', (e) => {
       const c = this.cellAt(e);
-      if (c) store.set({ pos: c[0] });
+      if (c) store.set({ pos: store.state.pos === c[0] ? null : c[0] }); // a second click lets go
     });
   }
 
@@ -102,7 +102,7 @@ export class MatrixView {
     ctx.lineWidth = 1;
     ctx.strokeRect(g.left - 0.5, g.top - 0.5, g.size + 1, g.size + 1);
 
-    const hover = state.hover !== null && state.hover < T ? state.hover : null;
+    const hover = focusPos(state, T); // hovered, else a chosen position keeps its crosshair
     const selected = activePos({ ...state, hover: null }, T);
     this.drawLabels(ctx, g, hover, selected, headColor(state.head));
     if (hover !== null) this.drawCrosshair(ctx, g, hover);
@@ -157,6 +157,6 @@ export class MatrixView {
     const [i, j] = this.cell;
     const [, H, T] = trace.attention.shape;
     const w = j > i ? 0 : trace.attention.data[(state.layer * H + state.head) * T * T + i * T + j];
-    this.readout.textContent = t('cellReadout', { q: g.labels[i], i, k: g.labels[j], j, w: fixed(w, 3) });
+    this.readout.textContent = t('cellReadout', { q: g.labels[i], i: i + 1, k: g.labels[j], j: j + 1, w: fixed(w, 3) });
   }
 }

@@ -1,10 +1,13 @@
 // Model view: every layer × head as a small attention heatmap, rows =
 // layers, columns = heads. Each thumbnail is a button, so a click (or Enter)
-// focuses that layer and head in the matrix and the head view.
+// focuses that layer and head in the matrix and the head view. Thumbnails
+// shrink (and the labels become "L1" / "H1") to fit the panel's width; a
+// model with more heads than fit scrolls sideways, and says so (overflow.js).
 
 import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
 import { blit, heatmapBitmap, setupCanvas, viewScale } from '../canvas.js';
 import { t } from '../i18n.js';
+import { focusPos } from '../state.js';
 
 export class ModelView {
   constructor(el, store) {
@@ -33,13 +36,19 @@ export class ModelView {
       const head = document.createElement('span');
       head.className = 'thumb-col';
       head.style.setProperty('--c', headColor(h));
-      head.textContent = t('headN', { n: h + 1 });
+      head.dataset.long = t('headN', { n: h + 1 });
+      head.dataset.short = t('headShort', { n: h + 1 });
+      head.title = head.dataset.long;
+      head.textContent = head.dataset.long;
       this.grid.append(head);
     }
     for (let l = 0; l < L; l++) {
       const row = document.createElement('span');
       row.className = 'thumb-row';
-      row.textContent = t('layerN', { n: l + 1 });
+      row.dataset.long = t('layerN', { n: l + 1 });
+      row.dataset.short = t('layerShort', { n: l + 1 });
+      row.title = row.dataset.long;
+      row.textContent = row.dataset.long;
       this.grid.append(row);
       for (let h = 0; h < H; h++) {
         const button = document.createElement('button');
@@ -57,6 +66,32 @@ export class ModelView {
     }
   }
 
+  /**
+   * Thumbnail size in CSS pixels: the grid's width shared by H columns (less
+   * the row labels, and per column the gap, padding and border), at most 150
+   * (more in presenter mode), at least 32. Short labels when the long ones
+   * would be wider than a thumbnail (or leave it under 48px). Measured once per width and shape.
+   */
+  fit(H) {
+    const key = `${this.grid.clientWidth}|${this.shapeKey}|${viewScale()}`;
+    if (this.fitKey === key) return this.size;
+    this.fitKey = key;
+    const labels = this.grid.querySelectorAll('.thumb-row, .thumb-col');
+    const gap = parseFloat(getComputedStyle(this.grid).columnGap) || 12;
+    const chrome = 10; // a thumbnail's padding (3px) and border (2px), both sides
+    const sizeWith = (short) => {
+      for (const s of labels) s.textContent = short ? s.dataset.short : s.dataset.long;
+      const rowLabel = this.grid.querySelector('.thumb-row')?.offsetWidth ?? 0;
+      const colLabel = Math.max(0, ...[...this.grid.querySelectorAll('.thumb-col')].map((s) => s.offsetWidth));
+      const size = Math.floor((this.grid.clientWidth - rowLabel - 2 - H * (gap + chrome)) / H);
+      return { size, fits: colLabel <= size + chrome };
+    };
+    let { size, fits } = sizeWith(false);
+    if (!fits || size < 48) ({ size } = sizeWith(true));
+    this.size = Math.max(32, Math.min(150 * viewScale(), size));
+    return this.size;
+  }
+
   render(trace, state) {
     const att = trace.attention;
     if (!att) return;
@@ -68,12 +103,8 @@ export class ModelView {
       ));
       this.bitmapTrace = trace;
     }
-    // Thumbnails share the row width (less the row labels, and per thumbnail
-    // the grid gap, padding and border), between 56 and 150 CSS pixels.
-    const rowLabel = this.grid.querySelector('.thumb-row')?.offsetWidth ?? 70;
-    const avail = this.grid.clientWidth - rowLabel - 12;
-    const size = Math.max(56, Math.min(150 * viewScale(), Math.floor(avail / H) - 24));
-    const hover = state.hover !== null && state.hover < T ? state.hover : null;
+    const size = this.fit(H);
+    const hover = focusPos(state, T); // the hovered or chosen query's row
     this.grid.dataset.t = String(T);
     for (const [k, { button, canvas, l, h }] of this.thumbs.entries()) {
       const focused = l === state.layer && h === state.head;

@@ -1,13 +1,14 @@
 // The input as a row of token chips (DOM text: screen readers read it, and
 // user text only ever goes through textContent). Hovering or focusing a chip
-// sets the shared hover position; clicking picks the position for the bars.
-// While a position is hovered, each chip is shaded by how much the hovered
-// token attends to it and underlined by how much it attends to the hovered
+// sets the shared hover position; clicking picks the position for the bars
+// and keeps its attention in focus in every view (clicking it again lets go).
+// While a position is hovered (or chosen), each chip is shaded by how much
+// that token attends to it and underlined by how much it attends to that
 // token, in the focused layer and head.
 
 import { headColor } from '../colors.js';
 import { displayToken, fixed } from '../format.js';
-import { activePos } from '../state.js';
+import { activePos, focusPos } from '../state.js';
 
 export class TokensView {
   constructor(el, store) {
@@ -27,7 +28,9 @@ export class TokensView {
     el.addEventListener('focusout', () => store.set({ hover: null }));
     el.addEventListener('click', (e) => {
       const chip = e.target.closest('.chip');
-      if (chip) store.set({ pos: Number(chip.dataset.pos) });
+      if (!chip) return;
+      const i = Number(chip.dataset.pos);
+      store.set({ pos: store.state.pos === i ? null : i }); // a second click lets go
     });
     // Arrow keys walk the chips, so a keyboard can do what a pointer does.
     el.addEventListener('keydown', (e) => {
@@ -63,8 +66,9 @@ export class TokensView {
       const chip = this.chips[i];
       chip.dataset.pos = String(i);
       chip.firstChild.textContent = displayToken(s);
-      chip.lastChild.textContent = String(i);
+      chip.lastChild.textContent = String(i + 1); // positions count from 1 for people
       chip.classList.toggle('space', displayToken(s) !== s);
+      chip.classList.toggle('unk', s === '<unk>'); // a character the vocabulary lacks, read as <unk>
     });
     this.el.dataset.t = String(tokens.length);
     this.el.classList.toggle('dense', tokens.length > 48); // long inputs: smaller chips
@@ -74,7 +78,8 @@ export class TokensView {
     this.setTokens(trace.tokens);
     const T = trace.tokens.length;
     const selected = activePos({ ...state, hover: null }, T);
-    const hover = state.hover !== null && state.hover < T ? state.hover : null;
+    const hover = focusPos(state, T); // hovered, else chosen
+    const pointed = state.hover !== null && state.hover < T ? state.hover : null;
     const att = trace.attention;
     this.el.style.setProperty('--head', headColor(state.head));
     this.el.classList.toggle('hovering', hover !== null);
@@ -97,7 +102,7 @@ export class TokensView {
     const colMax = col ? Math.max(...col) || 1 : 1;
     for (let i = 0; i < T; i++) {
       const chip = this.chips[i];
-      chip.classList.toggle('hovered', i === hover);
+      chip.classList.toggle('hovered', i === pointed);
       chip.classList.toggle('selected', i === selected);
       chip.setAttribute('aria-pressed', String(i === selected));
       chip.style.setProperty('--att', row ? (row[i] / rowMax).toFixed(3) : '0');
