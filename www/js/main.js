@@ -107,7 +107,7 @@ const trainPanel = new TrainPanel($('#train-panel'), store, {
 let classroom = null; // lessons, presenter mode, palettes, shortcuts (classroom/index.js), set up below
 
 // Boxes that scroll when their content is larger, and say so (overflow.js).
-const SCROLLERS = '.views .scroller, #model-panel .thumb-grid, #generate-panel .scroller, #train-panel .live-guess-scroller, #train-panel .live-maps-box';
+const SCROLLERS = '.views .scroller, #model-panel .thumb-grid, #generate-panel .scroller, #train-panel .live-guess-scroller, #train-panel .live-maps-box, #lesson .ex-temps';
 
 function renderAll() {
   frame = 0;
