@@ -269,7 +269,8 @@ async function diagnose(page) {
       busy: document.body.dataset.busy, lesson: g.state.lesson, lessonReady: document.querySelector('#lesson')?.dataset.ready,
       error: document.querySelector('#error')?.hidden ? null : document.querySelector('#error .error-text')?.textContent,
       generating: g.generate?.playing, training: g.train?.status, viewport: [innerWidth, innerHeight],
-      presenter: g.state.presenter, lang: g.state.lang,
+      presenter: g.state.presenter, lang: g.state.lang, genIds: g.generate?.ids?.length,
+      genError: document.querySelector('#generate-panel .gen-error')?.hidden === false ? document.querySelector('#generate-panel .gen-error').textContent : null,
     });
   });
   return within(5000, probe, 'the page answering an evaluate (its main thread is blocked)').catch((e) => e.message);
@@ -658,6 +659,44 @@ async function assertTraces(page, r, where) {
   assert.equal(shown.picker, shown.modelKey, `${where}: the picker names the model shown`);
 }
 
+/** The Generate panel still writes: restart on the box's text, one Step adds one token. */
+async function assertGenerates(page, where) {
+  await page.waitForTimeout(400); // the panel restarts itself 300 ms after the last keystroke in the box
+  const [before, after, prompt] = await within(DEADLINE_MS, page.evaluate(async () => {
+    const g = window.glasswing.generate;
+    g.pause();
+    await g.restart();
+    await g.idle();
+    const n = g.ids.length;
+    await g.step();
+    await g.idle();
+    const info = window.glasswing.info;
+    const box = document.querySelector('#text-input').value;
+    return [n, g.ids.length, info.vocab ? [...box].length : box.split(/[\s,]+/).filter(Boolean).length];
+  }), `${where}: a Generate step`);
+  assert.equal(before, prompt, `${where}: the generation starts from the box's ${prompt} tokens`);
+  assert.equal(after, before + 1, `${where}: one Step adds one token`);
+}
+
+/** The Train panel still trains: reset, start a small run, see a step, pause. */
+async function assertTrains(page, where) {
+  const status = () => page.evaluate(() => window.glasswing.train.status);
+  const waitFor = (fn, arg, what) => within(DEADLINE_MS, page.waitForFunction(fn, arg, { timeout: 0 }), `${where}: ${what}`);
+  await within(DEADLINE_MS, page.evaluate(() => window.glasswing.train.ensureWorker()), `${where}: the training worker`);
+  await page.evaluate(() => document.querySelector('.train-reset').click());
+  await waitFor(() => window.glasswing.train.status === 'idle', null, `training idle after Reset (status ${await status()})`);
+  await page.evaluate(() => {
+    const task = document.querySelector('#train-task');
+    task.value = 'reverse';
+    task.dispatchEvent(new Event('change'));
+    document.querySelector('.train-go').click();
+  });
+  await waitFor(() => window.glasswing.train.status === 'running' && window.glasswing.train.step >= 1, null, 'a training step');
+  await page.evaluate(() => document.querySelector('.train-go').click());
+  await waitFor(() => window.glasswing.train.status === 'paused', null, 'training paused');
+  await page.evaluate(() => document.querySelector('.train-reset').click());
+}
+
 // ---- the walk -------------------------------------------------------------------
 
 async function walk(seed, steps) {
@@ -707,9 +746,11 @@ async function walk(seed, steps) {
     // The end: a shipped model from the picker traces too.
     history.push('end: pick a shipped model and check again');
     const final = r.pick(SHIPPED);
-    await page.evaluate(() => window.glasswing.train?.client && document.querySelector('.train-reset')?.click());
     await page.selectOption('#model-select', `shipped:${final}`).catch(() => {});
     await assertTraces(page, r, `end (${final})`);
+    history.push('end: generate one token, train one step');
+    await assertGenerates(page, 'end');
+    await assertTrains(page, 'end');
     await page.screenshot({ path: shotPath(`walk-seed-${seed}`), fullPage: false });
     helpers.assertClean(log, origin);
   } catch (e) {
