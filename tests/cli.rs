@@ -427,3 +427,19 @@ fn control_characters_never_reach_the_terminal() {
         std::fs::remove_file(p).unwrap();
     }
 }
+
+/// Found by tests/cli_props.rs: a GPT with fewer positions than the task's
+/// examples panicked in the first training step (an ndarray slice past the
+/// position table) instead of being refused before training.
+#[test]
+fn train_refuses_too_few_positions() {
+    let out = temp("positions.safetensors");
+    for (task, positions) in [("reverse", "1"), ("reverse", "16"), ("toy", "10")] {
+        let args = ["train", "--arch", "gpt2", "--n-positions", positions, "--task", task, "--steps", "1", "--seed", "1", "-o", out.to_str().unwrap()];
+        let Some((code, _, stderr)) = glasswing_within(&args, &[], Duration::from_secs(20)) else { panic!("{args:?} hung") };
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.lines().count() == 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("n_positions") || stderr.contains("longer than"), "{args:?}: {stderr}");
+        assert!(!out.exists());
+    }
+}

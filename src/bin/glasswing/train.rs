@@ -72,18 +72,8 @@ pub struct EvalArgs {
 /// task keeps it, and its windows, in memory): `/dev/zero` or a 50 GB file is
 /// an error, not an endless read.
 fn read_text(text_file: &Option<PathBuf>) -> Result<Option<String>> {
-    use std::io::Read;
-    let Some(path) = text_file else { return Ok(None) };
-    let cannot = |e: std::io::Error| Error::Io(format!("cannot read {}: {e}", path.display()));
     let max = glasswing::budget::limit() / 10;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path).and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut bytes)).map_err(cannot)?;
-    if bytes.len() as u64 > max {
-        let max = glasswing::error::human_bytes(max);
-        return Err(Error::Io(format!("cannot read {}: it is larger than {max}, a tenth of the memory budget", path.display())));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| Error::Io(format!("cannot read {}: not UTF-8 text ({e})", path.display())))?;
-    Ok(Some(text))
+    text_file.as_ref().map(|path| glasswing::checkpoint::read_text_bounded(path, max)).transpose()
 }
 
 /// The options only the command has (the library checks the rest): checked
