@@ -10,7 +10,9 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../../tools/serve.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const WWW = join(ROOT, 'www');
+// GLASSWING_WWW serves another copy of the page (an older commit's www/, to
+// check that a test fails without the change it tests).
+export const WWW = process.env.GLASSWING_WWW ?? join(ROOT, 'www');
 export const FIXTURES = join(ROOT, 'tests', 'fixtures');
 export const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
 
@@ -108,4 +110,75 @@ export function assertClean(log, origin, { failed = true, http = true } = {}) {
   assert.deepEqual(log.dialogs, [], 'dialogs');
   const foreign = log.requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
   assert.deepEqual(foreign, [], 'requests to another origin');
+}
+
+// ---- small models written in the test, in Glasswing's own format ------------
+
+/** A safetensors file: {name: [shape, Float32Array]} plus string metadata. -> Buffer */
+export function safetensorsBytes(tensors, metadata) {
+  const header = { __metadata__: metadata };
+  let offset = 0;
+  const names = Object.keys(tensors).sort();
+  for (const name of names) {
+    const [shape, data] = tensors[name];
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
+    offset += data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
+  const head = Buffer.from(json, 'utf8');
+  const out = Buffer.alloc(8 + head.length + offset);
+  out.writeBigUInt64LE(BigInt(head.length), 0);
+  head.copy(out, 8);
+  let at = 8 + head.length;
+  for (const name of names) {
+    const data = tensors[name][1];
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, at);
+    at += data.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A GPT-2 with seeded random weights over `vocab` (an array of token
+ * strings: single characters, plus special tokens such as "<unk>"):
+ * L layers of H heads, width E, P positions. -> Buffer (a .safetensors file)
+ */
+export function tinyGpt({ vocab, L = 1, H = 2, E = 8, P = 32, seed = 1, title = 'test model' }) {
+  let s = seed >>> 0;
+  const rand = () => { // mulberry32
+    s = (s + 0x6D2B79F5) >>> 0;
+    let x = Math.imul(s ^ (s >>> 15), 1 | s);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const t = (shape, kind = 'rand') => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const a = new Float32Array(n);
+    const scale = 1 / Math.sqrt(shape[shape.length - 1] || 1);
+    for (let i = 0; i < n; i++) a[i] = kind === 'one' ? 1 : kind === 'zero' ? 0 : (rand() * 2 - 1) * scale * 3;
+    return [shape, a];
+  };
+  const V = vocab.length;
+  const tensors = { 'wte.weight': t([V, E]), 'wpe.weight': t([P, E]), 'ln_f.weight': t([E], 'one'), 'ln_f.bias': t([E], 'zero') };
+  for (let l = 0; l < L; l++) {
+    Object.assign(tensors, {
+      [`h.${l}.ln_1.weight`]: t([E], 'one'), [`h.${l}.ln_1.bias`]: t([E], 'zero'),
+      [`h.${l}.attn.c_attn.weight`]: t([E, 3 * E]), [`h.${l}.attn.c_attn.bias`]: t([3 * E], 'zero'),
+      [`h.${l}.attn.c_proj.weight`]: t([E, E]), [`h.${l}.attn.c_proj.bias`]: t([E], 'zero'),
+      [`h.${l}.ln_2.weight`]: t([E], 'one'), [`h.${l}.ln_2.bias`]: t([E], 'zero'),
+      [`h.${l}.mlp.c_fc.weight`]: t([E, 4 * E]), [`h.${l}.mlp.c_fc.bias`]: t([4 * E], 'zero'),
+      [`h.${l}.mlp.c_proj.weight`]: t([4 * E, E]), [`h.${l}.mlp.c_proj.bias`]: t([E], 'zero'),
+    });
+  }
+  const config = { layer_norm_epsilon: 1e-5, n_embd: E, n_head: H, n_layer: L, n_positions: P, vocab_size: V };
+  return safetensorsBytes(tensors, { arch: 'gpt2', config: JSON.stringify(config), vocab: JSON.stringify(vocab), title });
+}
+
+/** Opens `bytes` as the user's own model through the file input and waits for its trace. */
+export async function openOwnModel(page, name, bytes) {
+  const before = await page.evaluate(() => window.glasswing.traceCount);
+  await page.setInputFiles('#file-input', { name, mimeType: 'application/octet-stream', buffer: bytes });
+  await page.waitForFunction((n) => window.glasswing.traceCount > n && window.glasswing.state.modelKey?.startsWith('user:'), before);
+  await page.evaluate(() => window.glasswing.nextDraw());
 }

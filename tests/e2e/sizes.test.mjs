@@ -1,0 +1,145 @@
+// Common screen sizes (issue 10, item 8): a phone (390×844), a projector
+// (1024×768, 1280×720) and a laptop (1366×768). At each, every panel fits the
+// screen and every element fits its panel, except inside a box that scrolls
+// and says so (js/overflow.js: a fade and a line of text, since phones and
+// many desktops hide scrollbars); the page is never wider than the screen.
+// Checked for a GPT (with the Generate panel), a 12-head GPT (the all-heads
+// grid cannot fit a phone), an RNN, and the Train panel after training on
+// pasted text. At 1280×720 the first screen reaches the views.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertClean, launch, openOwnModel, openPage, serve, shotPath, tinyGpt } from './helpers.mjs';
+
+let server;
+let origin;
+let browser;
+
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const SIZES = [[390, 844], [1024, 768], [1280, 720], [1366, 768]];
+const drawn = (page) => page.evaluate(() => window.glasswing.nextDraw());
+
+/** Everything that sticks out of its panel or the screen, and every box that scrolls without saying so. */
+function layoutProblems(page) {
+  return page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const out = [];
+    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
+    const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const says = (box) => {
+      const hint = box.nextElementSibling;
+      return box.dataset.overflow && hint?.classList.contains('scroll-hint') && !hint.hidden && hint.getBoundingClientRect().height > 0;
+    };
+    if (document.documentElement.scrollWidth > vw + 1) out.push(`the page is ${document.documentElement.scrollWidth}px wide on a ${vw}px screen`);
+    const panels = [...document.querySelectorAll('main .panel')].filter(shown);
+    for (const panel of panels) {
+      const p = panel.getBoundingClientRect();
+      if (p.right > vw + 1 || p.left < -1) out.push(`${name(panel)} is off the screen (${Math.round(p.left)}..${Math.round(p.right)})`);
+      for (const el of panel.querySelectorAll('*')) {
+        if (!shown(el)) continue;
+        const b = el.getBoundingClientRect();
+        if (b.width === 0 || b.height === 0 || (b.right <= p.right + 1 && b.left >= p.left - 1)) continue;
+        // Inside a box that clips (fine) or scrolls (fine if it says so)?
+        let ok = false;
+        for (let a = el.parentElement; a && a !== panel; a = a.parentElement) {
+          const ox = getComputedStyle(a).overflowX;
+          if (ox === 'hidden' || ox === 'clip') { ok = true; break; }
+          if (ox === 'auto' || ox === 'scroll') { ok = says(a); break; }
+        }
+        if (!ok && getComputedStyle(el).position === 'absolute' && getComputedStyle(el).clip !== 'auto') ok = true; // screen-reader-only text
+        if (!ok) out.push(`${name(el)} sticks out of ${name(panel)}: ${Math.round(b.left)}..${Math.round(b.right)}, panel ${Math.round(p.left)}..${Math.round(p.right)}`);
+      }
+      // Boxes that scroll, either way, say so.
+      for (const box of [panel, ...panel.querySelectorAll('*')]) {
+        if (!shown(box) || ['TEXTAREA', 'SELECT', 'INPUT'].includes(box.tagName)) continue;
+        const cs = getComputedStyle(box);
+        const sx = /auto|scroll/.test(cs.overflowX) && box.scrollWidth > box.clientWidth + 1;
+        const sy = /auto|scroll/.test(cs.overflowY) && box.scrollHeight > box.clientHeight + 1;
+        if ((sx || sy) && !says(box)) out.push(`${name(box)} scrolls (${box.scrollWidth}×${box.scrollHeight} in ${box.clientWidth}×${box.clientHeight}) without saying so`);
+      }
+    }
+    return out;
+  });
+}
+
+async function checkSize(page, label) {
+  await page.waitForTimeout(150); // overflow hints follow ResizeObserver callbacks
+  const problems = await layoutProblems(page);
+  await page.screenshot({ path: shotPath(`sizes-${label}`), fullPage: true });
+  assert.deepEqual(problems, [], `${label}: ${problems.join('\n')}`);
+}
+
+describe('every view fits or visibly scrolls', () => {
+  for (const [w, h] of SIZES) {
+    test(`${w}×${h}: a GPT with the Generate panel, a 12-head GPT, an RNN`, async () => {
+      const { page, log, context } = await openPage(browser, `${origin}/#model=induction-gpt.safetensors&lang=en`, { viewport: { width: w, height: h } });
+      await drawn(page);
+      await page.waitForFunction(() => document.querySelector('.gen-step-summary li'));
+      await checkSize(page, `${w}x${h}-gpt`);
+      // The all-heads grid fits its column: its last head is inside the panel, or the grid says it scrolls.
+      const grid = await page.$eval('#model-panel .thumb-grid', (g) => ({ over: g.scrollWidth - g.clientWidth, says: g.dataset.overflow }));
+      assert.ok(grid.over <= 1, `4 heads fit at ${w}: ${JSON.stringify(grid)}`);
+
+      // Twelve heads cannot fit a phone's column: the grid scrolls, and says so.
+      await openOwnModel(page, 'twelve-heads.safetensors', tinyGpt({ vocab: [...'abcdefghij '], L: 2, H: 12, E: 24 }));
+      await checkSize(page, `${w}x${h}-12-heads`);
+      if (w === 390) {
+        assert.equal(await page.getAttribute('#model-panel .thumb-grid', 'data-overflow'), 'x');
+        assert.equal(await page.textContent('#model-panel .scroll-hint'), 'Scroll sideways for the rest →');
+      }
+
+      await page.selectOption('#model-select', 'shipped:toy-rnn.safetensors');
+      await page.waitForFunction(() => document.body.dataset.arch === 'rnn' && window.glasswing.lastTrace?.hidden);
+      await drawn(page);
+      await checkSize(page, `${w}x${h}-rnn`);
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+
+  for (const [w, h] of SIZES) {
+    test(`${w}×${h}: the Train panel after training on pasted text`, async () => {
+      const { page, log, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors`, { viewport: { width: w, height: h } });
+      await page.locator('#train-panel').scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => window.glasswing.train.status === 'idle' && window.glasswing.train.preview, null, { timeout: 30000 });
+      await page.selectOption('#train-task', 'text');
+      await page.fill('#train-text', 'The quick brown fox jumps over the lazy dog while the cat sleeps in the warm afternoon sun. 我喜欢在深夜的星空下伴随着月亮轻轻地想你。');
+      await page.click('.train-go');
+      await page.waitForFunction(() => window.glasswing.train.step >= 60 && window.glasswing.train.liveData, null, { timeout: 60000 });
+      await page.click('.train-go'); // pause, so the figures hold still
+      await page.waitForFunction(() => window.glasswing.train.status === 'paused');
+      await page.waitForTimeout(200);
+      await checkSize(page, `${w}x${h}-train-text`);
+      const box = await page.$eval('#train-panel .live-guess-scroller', (b) => ({ over: b.scrollWidth - b.clientWidth, says: b.dataset.overflow }));
+      assert.ok(box.over > 0 && box.says === 'x', `the long example scrolls in its own box: ${JSON.stringify(box)}`);
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+
+  test('1280×720: the first screen reaches the views, not only forms', async () => {
+    const { page, log, context } = await openPage(browser, `${origin}/#model=induction-gpt.safetensors&lang=en`, { viewport: { width: 1280, height: 720 } });
+    await drawn(page);
+    const seen = await page.evaluate(() => {
+      const visible = (sel) => {
+        const r = document.querySelector(sel).getBoundingClientRect();
+        return Math.max(0, Math.min(innerHeight, r.bottom) - Math.max(0, r.top));
+      };
+      return { matrix: visible('#matrix-canvas'), heads: visible('#heads-canvas'), bars: document.querySelectorAll('#bars-panel .bar').length
+        ? [...document.querySelectorAll('#bars-panel .bar')].filter((b) => b.getBoundingClientRect().bottom <= innerHeight).length : 0 };
+    });
+    assert.ok(Math.max(seen.matrix, seen.heads) >= 80, `at least 80px of a drawn attention view on the first screen: ${JSON.stringify(seen)}`);
+    assert.ok(seen.bars >= 3, `the first next-token bars on the first screen: ${JSON.stringify(seen)}`);
+    await page.screenshot({ path: shotPath('sizes-1280x720-first-screen') });
+    assertClean(log, origin);
+    await context.close();
+  });
+});
