@@ -15,7 +15,9 @@
 // (the choices reproduce exactly; the timing between them only roughly).
 // Named regression cases for defects the walk found come first.
 // WALK_WWW=/some/copy/of/www serves another copy of the page (to check that
-// the walk catches a defect put back on purpose).
+// the walk catches a defect put back on purpose); WALK_ACTIONS=link,type
+// restricts the walk to the actions named; WALK_PROFILE=1 prints the time
+// spent per action.
 
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -117,6 +119,26 @@ function lyingConfig(r) {
     { n_inner: 7 }, { model_type: 'llama' }, { n_head: 1.5 }, { n_layer: null },
   ]);
   return JSON.stringify({ ...HF_CONFIG, ...lie });
+}
+
+/** A hash a careless or hostile link might carry: real fields with good and bad values, broken escapes. */
+function randomHash(r) {
+  if (r.chance(0.1)) return r.pick(['', '#', '#%', '#%E4%B8', '#&&==&', '#model', '#text=%ZZ', '#=1', `#${'a='.repeat(2000)}`]);
+  const enc = (v) => (r.chance(0.85) ? encodeURIComponent(v) : v.replace(/%/g, '%25').replace(/&/g, '%26') + r.pick(['', '%', '%E4', '%zz']));
+  const num = () => r.pick(['0', '1', '2', '3', '99', '1000', '1001', '-1', 'abc', '1e309', '', '0x10', '1.5', 'NaN']);
+  const fields = {
+    model: () => r.pick([...SHIPPED, 'nope.safetensors', '../index.json', 'index.json', '', '..%2Fwww%2Fmodels%2Ftoy-gpt.safetensors', 'toy-gpt.safetensors%00', 'https://example.com/x.safetensors']),
+    text: () => enc(r.chance(0.2) ? longText(r) : r.chance(0.5) ? r.pick(PIECES) : someChars(r, r.int(0, 12))),
+    view: () => r.pick(['heads', 'matrix', 'model', 'bars', 'hidden', 'nope']),
+    layer: num, head: num, pos: num, heads: () => r.pick(['1', '0101', '0', 'zz', '', '1'.repeat(70)]),
+    k: num, lang: () => r.pick(['en', 'zh', 'fr', '']), lesson: () => r.pick(['1', '10', '11', '0', 'heads', 'rnn', 'nope', '-3', '']),
+    palette: () => r.pick(['standard', 'contrast', 'rainbow']), presenter: () => r.pick(['1', '0', 'yes', '']),
+    greedy: () => r.pick(['1', '0']), temp: () => r.pick(['0.05', '10', '0', '11', 'NaN', '-1', '1e-9']),
+    top_k: num, top_p: () => r.pick(['0', '0.5', '1', '1.5', 'abc']), min_p: () => r.pick(['0', '0.5', '1', '2']), seed: num,
+  };
+  const names = Object.keys(fields).filter(() => r.chance(0.35));
+  if (r.chance(0.7) && !names.includes('model')) names.unshift('model');
+  return `#${names.map((k) => `${k}=${fields[k]()}`).join('&')}`;
 }
 
 // ---- hostile models, written here in Glasswing's own format --------------------
@@ -499,6 +521,23 @@ const ACTIONS = [
     return `${act} ${await tryClick(page, `#share-menu [data-act="${act}"]`)}`;
   }],
   [1, 'error close', async (page) => `${await tryClick(page, '#error .error-close')}`],
+  [3, 'link', async (page, r) => {
+    // A link pasted into the address bar, or the hash edited by hand (hashchange).
+    const hash = randomHash(r);
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    return hash.length > 120 ? `${hash.slice(0, 120)}… (${hash.length} chars)` : hash;
+  }],
+  [2, 'back/forward', async (page, r) => {
+    const back = r.chance(0.6);
+    // Never back past the page's first entry (index 0 is the blank tab the test started from).
+    const moved = await page.evaluate((b) => {
+      const nav = window.navigation;
+      if (b && nav?.currentEntry?.index > 1) { history.back(); return true; }
+      if (!b && nav?.canGoForward) { history.forward(); return true; }
+      return false;
+    }, back);
+    return `${back ? 'back' : 'forward'}${moved ? '' : ' (nowhere)'}`;
+  }],
   [3, 'wait', async (page, r) => {
     const ms = r.int(100, 1200);
     await page.waitForTimeout(ms);
@@ -708,6 +747,10 @@ async function walk(seed, steps) {
   page.setDefaultTimeout(10000);
   const history = [];
   const profile = {};
+  // WALK_ACTIONS=link,type,... restricts the walk to some actions (to hunt or to minimise a failure).
+  const only = process.env.WALK_ACTIONS?.split(',').map((a) => a.trim());
+  const actions = only ? ACTIONS.filter((a) => only.includes(a[1])) : ACTIONS;
+  assert.ok(actions.length, `WALK_ACTIONS names no action: ${process.env.WALK_ACTIONS}`);
   const ctx = { previousModel: null, currentModel: null };
   const report = (step, e) => {
     const lines = history.slice(-HISTORY).map((h) => `  ${h}`).join('\n');
@@ -718,7 +761,7 @@ async function walk(seed, steps) {
   let step = 0;
   try {
     for (step = 1; step <= steps; step++) {
-      const [, name, fn] = r.weighted(ACTIONS.map((a) => [a[0], a]));
+      const [, name, fn] = r.weighted(actions.map((a) => [a[0], a]));
       const entry = `#${step} ${name}`;
       history.push(entry);
       const a0 = Date.now();
