@@ -404,7 +404,7 @@ const zh = {
   layerN: '第 {n} 层',
   headN: '头 {n}',
   layerHead: '第 {l} 层 · 头 {h}',
-  headAlone: '只看头 {n}',
+  headAlone: '只看第 {n} 个头',
   headsAll: '显示全部头',
   headFocus: '正在突出显示“{tok}”（位置 {n}）的连线。',
   headUnfocus: '显示全部连线',
