@@ -460,6 +460,24 @@ const ACTIONS = [
     if (what === 'arch') return `arch ${await tryClick(page, `#train-panel input[name="train-arch"]`, { nth: r.rng() })}`;
     return `${what} ${await tryClick(page, what)}`;
   }],
+  [2, 'train settings', async (page, r) => {
+    // Any number a user can type into the form, then Start: a clear message or a run.
+    const field = r.pick(['n_layer', 'n_head', 'n_embd', 'num_layers', 'hidden_size', 'embed_dim', 'steps', 'seed', 'lr', 'batch_size', 'size', 'text']);
+    if (field === 'size') {
+      const v = r.pick(['tiny', 'small', 'medium', 'custom']);
+      await page.selectOption('#train-size', v, { timeout: ACTION_MS }).catch(() => {});
+      return `size ${v}`;
+    }
+    if (field === 'text') {
+      await page.selectOption('#train-task', 'text', { timeout: ACTION_MS }).catch(() => {});
+      const t = r.chance(0.5) ? longText(r) : someChars(r, r.int(0, 40));
+      await page.fill('#train-text', t, { timeout: ACTION_MS }).catch(() => {});
+      return `text task, ${t.length} chars, go ${await tryClick(page, '.train-go')}`;
+    }
+    const v = r.pick(['0', '1', '-1', '2', '3', '7', '64', '256', '257', '1000', '100000', '1e9', '1e308', '0.5', '1e-9', '']);
+    await page.fill(`#train-${field}`, v, { timeout: ACTION_MS }).catch(() => {});
+    return `${field}=${JSON.stringify(v)}, go ${r.chance(0.6) ? await tryClick(page, '.train-go') : 'later'}`;
+  }],
   [3, 'language', async (page, r) => {
     const lang = r.pick(['en', 'zh']);
     return `${lang} ${await tryClick(page, `.lang-switch button[data-lang="${lang}"]`)}`;
