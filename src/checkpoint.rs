@@ -21,6 +21,7 @@ const RESERVED_KEYS: [&str; 3] = ["arch", "config", "vocab"];
 const HF_PREFIX: &str = "transformer.";
 
 pub use crate::tensors::{write_safetensors, NamedTensor, Source, SliceSource, Tensors};
+use crate::tokenizer::TokenizerFiles;
 
 /// A model with its vocabulary (if any) and free metadata (title, description ...).
 #[derive(Debug, Clone, PartialEq)]
@@ -34,13 +35,15 @@ impl Checkpoint {
     /// Parses a safetensors file in memory; `config_json` is the text of a
     /// config.json, used when the file has no `config` metadata.
     pub fn from_bytes(bytes: &[u8], config_json: Option<&str>) -> Result<Self> {
-        Self::load(&mut SliceSource(bytes), config_json)
+        Self::load(&mut SliceSource(bytes), config_json, &TokenizerFiles::default())
     }
 
     /// Reads a safetensors file from `source`: the header first (checked),
     /// then the config, then the memory the weights need against the
-    /// budget, and only then each tensor, straight into its place.
-    pub fn load(source: &mut dyn Source, config_json: Option<&str>) -> Result<Self> {
+    /// budget, and only then each tensor, straight into its place. The
+    /// tokenizer is the file's own vocabulary (`vocab` metadata) or the Hub
+    /// folder's tokenizer files, read before any weight.
+    pub fn load(source: &mut dyn Source, config_json: Option<&str>, tokenizer_files: &TokenizerFiles) -> Result<Self> {
         let tensors = Tensors::open(source, HF_PREFIX)?;
         let meta = tensors.metadata().clone();
         let arch = match meta.get("arch") {
@@ -53,29 +56,47 @@ impl Checkpoint {
             (None, None) => None,
         };
         let config = complete_config(arch, given, &tensors)?;
+        let hub_tokenizer = match (meta.contains_key("vocab"), tokenizer_files.is_empty()) {
+            (false, false) => Some(Tokenizer::from_files(tokenizer_files)?),
+            _ => None,
+        };
         crate::budget::check_model(tensors.elements(|name| !is_buffer(name)))?;
         let model = Model::from_tensors(arch, &config, &tensors)?;
-        let tokenizer = match meta.get("vocab") {
-            Some(text) => Some(parse_vocab(text, model.vocab_size())?),
-            None => None,
+        let tokenizer = match (meta.get("vocab"), hub_tokenizer) {
+            (Some(text), _) => Some(parse_vocab(text, model.vocab_size())?),
+            (None, Some(tok)) if tok.vocab_size() > model.vocab_size() => {
+                return Err(Error::Tokenizer(format!(
+                    "the tokenizer has {} tokens but the model only {}: they do not belong together",
+                    tok.vocab_size(),
+                    model.vocab_size()
+                )))
+            }
+            (None, tok) => tok,
         };
         let metadata = meta.into_iter().filter(|(k, _)| !RESERVED_KEYS.contains(&k.as_str())).collect();
         Ok(Self { model, tokenizer, metadata })
     }
 
-    /// Reads `path` tensor by tensor; the config comes from `config_path` if
-    /// given, else from a `config.json` beside the file when the file itself
-    /// has no config.
+    /// Reads a model file, or a Hub folder (its `model.safetensors`), tensor
+    /// by tensor. The config comes from `config_path` if given, else from a
+    /// `config.json` beside the file; the tokenizer from `tokenizer.json`, or
+    /// `vocab.json` + `merges.txt`, beside it (a file's own vocabulary wins).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn open(path: &Path, config_path: Option<&Path>) -> Result<Self> {
-        let mut source = crate::tensors::FileSource::open(path)?;
-        let beside = path.with_file_name("config.json");
-        let config_path = config_path.or_else(|| beside.exists().then_some(beside.as_path()));
+        let file = if path.is_dir() { model_in_folder(path)? } else { path.to_path_buf() };
+        let mut source = crate::tensors::FileSource::open(&file)?;
+        let beside = |name: &str| Some(file.with_file_name(name)).filter(|p| p.is_file());
+        let read = |p: Option<std::path::PathBuf>| p.map(|p| read_text_bounded(&p, MAX_TEXT_FILE_BYTES)).transpose();
         let config = match config_path {
-            Some(p) => Some(read_text_bounded(p, MAX_CONFIG_BYTES)?),
-            None => None,
+            Some(p) => Some(read_text_bounded(p, MAX_TEXT_FILE_BYTES)?),
+            None => read(beside("config.json"))?,
         };
-        Self::load(&mut source, config.as_deref())
+        let tokenizer_json = read(beside("tokenizer.json"))?;
+        let tokenizer_files = match tokenizer_json {
+            Some(json) => TokenizerFiles { tokenizer_json: Some(json), ..Default::default() },
+            None => TokenizerFiles { tokenizer_json: None, vocab_json: read(beside("vocab.json"))?, merges_txt: read(beside("merges.txt"))? },
+        };
+        Self::load(&mut source, config.as_deref(), &tokenizer_files)
     }
 
     /// Our format: upstream names plus `arch`, `config`, `vocab` and free
@@ -85,7 +106,9 @@ impl Checkpoint {
         meta.insert("arch".into(), self.model.arch().name().into());
         meta.insert("config".into(), self.model.config_json().to_string());
         if let Some(tok) = &self.tokenizer {
-            meta.insert("vocab".into(), serde_json::to_string(tok.tokens()).expect("strings serialize"));
+            if let Some(vocab) = tok.vocab() {
+                meta.insert("vocab".into(), serde_json::to_string(vocab).expect("strings serialize"));
+            }
         }
         Ok(write_safetensors(&self.model.named_tensors(), &meta))
     }
@@ -128,8 +151,34 @@ impl Checkpoint {
     }
 }
 
-/// The largest config.json read (real ones are a few kB).
-pub const MAX_CONFIG_BYTES: u64 = 10_000_000;
+/// The largest config or tokenizer file read (Qwen2's tokenizer.json is 7 MB).
+pub const MAX_TEXT_FILE_BYTES: u64 = 100_000_000;
+
+/// The weights of a Hub folder: `model.safetensors`, else its only `.safetensors`.
+#[cfg(not(target_arch = "wasm32"))]
+fn model_in_folder(dir: &Path) -> Result<std::path::PathBuf> {
+    let named = dir.join("model.safetensors");
+    if named.is_file() {
+        return Ok(named);
+    }
+    if dir.join("model.safetensors.index.json").is_file() {
+        return Err(Error::Config(format!(
+            "{} holds a sharded checkpoint (model.safetensors.index.json): not supported yet, merge the shards into one model.safetensors",
+            dir.display()
+        )));
+    }
+    let cannot = |e: std::io::Error| Error::Io(format!("cannot read {}: {e}", dir.display()));
+    let found: Vec<_> = std::fs::read_dir(dir)
+        .map_err(cannot)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "safetensors"))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::Io(format!("{} holds no .safetensors file", dir.display()))),
+        _ => Err(Error::Io(format!("{} holds several .safetensors files: name one", dir.display()))),
+    }
+}
 
 /// The bytes of `path` if it holds at most `max` (None if more): never
 /// reads past `max + 1`, so a file without end is no endless read.

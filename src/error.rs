@@ -51,6 +51,9 @@ pub enum Error {
     /// The work would need more memory than the budget (see `budget`).
     #[error("{}", over_budget_message(what, *need_bytes, *limit_bytes, *max, unit))]
     OverBudget { what: &'static str, need_bytes: u64, limit_bytes: u64, max: Option<u64>, unit: Option<&'static str> },
+    /// A tokenizer file we cannot read or do not support (named in the detail).
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
     /// Training or sampler options that do not parse.
     #[error("options: {0}")]
     Options(String),
@@ -88,6 +91,7 @@ impl Error {
             Error::Empty => "empty",
             Error::Overflow(_) => "overflow",
             Error::OverBudget { .. } => "over_budget",
+            Error::Tokenizer(_) => "tokenizer",
             Error::Options(_) => "options",
             Error::Io(_) => "io",
         }
@@ -96,7 +100,7 @@ impl Error {
     /// The error's values by name (snake_case keys), for a message in another language.
     pub fn fields(&self) -> Value {
         match self {
-            Error::Format(detail) | Error::Config(detail) | Error::Options(detail) | Error::Io(detail) => {
+            Error::Format(detail) | Error::Config(detail) | Error::Tokenizer(detail) | Error::Options(detail) | Error::Io(detail) => {
                 json!({ "detail": detail })
             }
             Error::Truncated { need, have } => json!({ "need": need, "have": have }),

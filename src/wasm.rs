@@ -84,7 +84,7 @@ impl WasmModel {
         let info = Info {
             arch: model.arch().name(),
             config: model.config_json(),
-            vocab: self.checkpoint.tokenizer.as_ref().map(|t| t.tokens()),
+            vocab: self.checkpoint.tokenizer.as_ref().and_then(|t| t.vocab()),
             metadata: &self.checkpoint.metadata,
             num_params: model.num_params(),
             max_len: model.max_len(),

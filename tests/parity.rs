@@ -100,3 +100,15 @@ fn the_test_fails_when_the_model_is_wrong() {
     let trace = ckpt.trace_ids(&want.ids).unwrap();
     assert!(max_abs_diff(&trace.probs.into_dyn(), &want.probs) > TOLERANCE);
 }
+
+#[test]
+fn hub_gpt2_folders_with_their_tokenizer_f32_f16_bf16() {
+    // Folders saved by transformers (model.safetensors, config.json,
+    // tokenizer.json): opened as a folder, traced from text through the
+    // folder's own byte-level BPE; half-precision weights widened on load.
+    for case in ["hub/gpt2_tiny", "hub/gpt2_tiny_f16", "hub/gpt2_tiny_bf16"] {
+        check(case, case);
+    }
+    let ckpt = open("hub/gpt2_tiny/model.safetensors");
+    assert_eq!(ckpt.tokenizer.as_ref().map(|t| t.kind()), Some("bpe"), "the tokenizer beside the file is found");
+}

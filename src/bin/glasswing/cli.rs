@@ -217,8 +217,8 @@ fn trace(args: TraceArgs) -> Result<()> {
     if let Some(out) = &args.html {
         let title = ckpt.metadata.get("title").cloned().unwrap_or_else(|| "Glasswing trace".into());
         let text = args.input.text.clone().unwrap_or_default();
-        let vocab = ckpt.tokenizer.as_ref().map(|t| t.tokens());
-        let html = glasswing::export::standalone_html(&trace, &title, &text, vocab);
+        let vocab: Option<Vec<String>> = ckpt.tokenizer.as_ref().map(|t| (0..t.vocab_size()).map(|id| t.token(id)).collect());
+        let html = glasswing::export::standalone_html(&trace, &title, &text, vocab.as_deref());
         std::fs::write(out, html).map_err(|e| Error::Io(format!("cannot write {}: {e}", out.display())))?;
         note(&format!("wrote {}", clean(&out.display().to_string())));
         return Ok(());
@@ -303,9 +303,10 @@ fn info(args: ModelArgs) -> Result<()> {
     let _ = writeln!(out, "parameters: {}", model.num_params());
     match &ckpt.tokenizer {
         Some(tok) => {
-            let first: Vec<String> = tok.tokens().iter().take(40).map(|t| show(t)).collect();
+            let first: Vec<String> = (0..tok.vocab_size().min(40)).map(|id| show(&tok.token(id))).collect();
             let more = if tok.vocab_size() > 40 { " ..." } else { "" };
-            let _ = writeln!(out, "vocabulary: {} tokens: {}{more}", tok.vocab_size(), first.join(" "));
+            let kind = if tok.kind() == "bpe" { " (byte-level BPE)" } else { "" };
+            let _ = writeln!(out, "vocabulary: {} tokens{kind}: {}{more}", tok.vocab_size(), first.join(" "));
         }
         None => {
             let _ = writeln!(out, "vocabulary: none ({} ids, traced by id)", model.vocab_size());
