@@ -92,10 +92,15 @@
       ctx.textAlign = 'right'; ctx.fillText(show(trace.tokens[i]), left - 8, y);
       ctx.textAlign = 'left'; ctx.fillText(show(trace.tokens[i]), right + 8, y);
     }
-    ctx.globalCompositeOperation = 'multiply';
+    // Every line: blended (multiply, which has no order). One position's lines:
+    // each head's side by side, a line's width apart, so heads that agree stay apart.
+    ctx.globalCompositeOperation = only === -1 ? 'multiply' : 'source-over';
     var layer = att[state.layer];
+    var shown = [];
+    for (var s = 0; s < layer.length; s++) if (state.heads[s]) shown.push(s);
     for (var h = 0; h < layer.length; h++) {
       if (!state.heads[h]) continue;
+      var dy = only === -1 ? 0 : (shown.indexOf(h) - (shown.length - 1) / 2) * 3;
       ctx.strokeStyle = COLORS[h % COLORS.length];
       for (var q = 0; q < T; q++) {
         if (only !== -1 && only !== q) continue;
@@ -105,8 +110,8 @@
           ctx.globalAlpha = Math.min(1, w);
           ctx.lineWidth = 2;
           ctx.beginPath();
-          ctx.moveTo(left, 5 + rowH * (q + 0.5));
-          ctx.lineTo(right, 5 + rowH * (k + 0.5));
+          ctx.moveTo(left, 5 + rowH * (q + 0.5) + dy);
+          ctx.lineTo(right, 5 + rowH * (k + 0.5) + dy);
           ctx.stroke();
         }
       }
