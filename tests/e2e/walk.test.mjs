@@ -293,6 +293,7 @@ async function diagnose(page) {
       generating: g.generate?.playing, training: g.train?.status, viewport: [innerWidth, innerHeight],
       presenter: g.state.presenter, lang: g.state.lang, genIds: g.generate?.ids?.length,
       genError: document.querySelector('#generate-panel .gen-error')?.hidden === false ? document.querySelector('#generate-panel .gen-error').textContent : null,
+      trainError: document.querySelector('#train-panel .train-error')?.hidden === false ? document.querySelector('#train-panel .train-error').textContent : null,
     });
   });
   return within(5000, probe, 'the page answering an evaluate (its main thread is blocked)').catch((e) => e.message);
@@ -742,13 +743,26 @@ async function assertTrains(page, where) {
   await within(DEADLINE_MS, page.evaluate(() => window.glasswing.train.ensureWorker()), `${where}: the training worker`);
   await page.evaluate(() => document.querySelector('.train-reset').click());
   await waitFor(() => window.glasswing.train.status === 'idle', null, `training idle after Reset (status ${await status()})`);
+  // Whatever the walk typed into the form, a user sets sensible settings and starts.
   await page.evaluate(() => {
-    const task = document.querySelector('#train-task');
-    task.value = 'reverse';
-    task.dispatchEvent(new Event('change'));
+    const set = (sel, v, ev = 'input') => { const e = document.querySelector(sel); e.value = v; e.dispatchEvent(new Event(ev, { bubbles: true })); };
+    set('#train-task', 'reverse', 'change');
+    const gpt = document.querySelector('#train-panel input[name="train-arch"][value="gpt2"]');
+    gpt.checked = true;
+    gpt.dispatchEvent(new Event('change', { bubbles: true }));
+    set('#train-size', 'tiny', 'change');
+    for (const [k, v] of [['steps', '200'], ['seed', '1'], ['lr', '0.003'], ['batch_size', '16']]) set(`#train-${k}`, v);
     document.querySelector('.train-go').click();
   });
-  await waitFor(() => window.glasswing.train.status === 'running' && window.glasswing.train.step >= 1, null, 'a training step');
+  try {
+    await waitFor(() => window.glasswing.train.status === 'running' && window.glasswing.train.step >= 1, null, 'a training step');
+  } catch (e) {
+    const why = await page.evaluate(() => {
+      const box = document.querySelector('#train-panel .train-error');
+      return `status ${window.glasswing.train.status}, error ${box.hidden ? 'none' : JSON.stringify(box.textContent)}`;
+    });
+    throw new WalkFailure(`${e.message} (${why})`);
+  }
   await page.evaluate(() => document.querySelector('.train-go').click());
   await waitFor(() => window.glasswing.train.status === 'paused', null, 'training paused');
   await page.evaluate(() => document.querySelector('.train-reset').click());
