@@ -45,5 +45,13 @@ train --arch gpt2 --n-layer 2 --n-head 4 --n-embd 48 --task toy --steps 3000 --s
   --title "Toy language (GPT)" -o $OUT/toy-gpt.safetensors
 train --arch rnn --embed-dim 32 --hidden-size 96 --num-layers 1 --task toy --steps 3000 --seed 1 \
   --title "Toy language (RNN)" -o $OUT/toy-rnn.safetensors
+# The lessons' models (www/js/classroom/chapter.js): the chapter's sentences.
+# The RNN has the chapter's sizes, nn.RNN(32, 64); the GPT's seed is the one
+# (of 1 to 7 tried) whose heads split the four look-backs of the chapter's
+# sentence most cleanly, one head each.
+train --arch rnn --embed-dim 32 --hidden-size 64 --num-layers 1 --task chapter --steps 6000 --seed 1 \
+  --title "The chapter's sentences (RNN, nn.RNN(32, 64))" -o $OUT/chapter-rnn.safetensors
+train --arch gpt2 --n-layer 2 --n-head 4 --n-embd 48 --task chapter --steps 6000 --seed 3 \
+  --title "The chapter's sentences (GPT, 2 layers x 4 heads)" -o $OUT/chapter-gpt.safetensors
 
 cp tools/models-index.json $OUT/index.json

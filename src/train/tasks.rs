@@ -10,7 +10,11 @@
 //! - `add`      `47+385=432.`  sums of numbers up to 3 digits
 //! - `toy`      sentences of a small grammar in English and Chinese, with
 //!   subject-verb agreement (English), measure words (Chinese) and nesting
-//! - `text`     windows of any text the user gives
+//! - `chapter`  the book chapter's sentences: 我爱你。, 我爱你，你也爱我。 and
+//!   我喜欢在深夜的星空下伴随着月亮轻轻地想你。 with variants, built so that
+//!   predicting them takes looking back in four different ways
+//! - `text`     windows of any text the user gives; held out: its last tenth
+//!   (when the text is long enough to spare one, see `Task::held_out_text`)
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -35,10 +39,11 @@ pub enum Task {
     Brackets,
     Add,
     Toy,
+    Chapter,
     Text(String),
 }
 
-pub const TASK_NAMES: [&str; 7] = ["reverse", "sort", "induction", "brackets", "add", "toy", "text"];
+pub const TASK_NAMES: [&str; 8] = ["reverse", "sort", "induction", "brackets", "add", "toy", "chapter", "text"];
 
 impl Task {
     /// `text` is required for (and only used by) the `text` task.
@@ -50,6 +55,7 @@ impl Task {
             "brackets" => Task::Brackets,
             "add" => Task::Add,
             "toy" => Task::Toy,
+            "chapter" => Task::Chapter,
             "text" => match text {
                 Some(t) if t.chars().count() >= 2 => Task::Text(t.to_string()),
                 _ => return Err(Error::TextTooShort { min: 2 }),
@@ -66,6 +72,7 @@ impl Task {
             Task::Brackets => "brackets",
             Task::Add => "add",
             Task::Toy => "toy",
+            Task::Chapter => "chapter",
             Task::Text(_) => "text",
         }
     }
@@ -79,6 +86,7 @@ impl Task {
             Task::Brackets => format!("(){DIGITS}>."),
             Task::Add => format!("{DIGITS}+=."),
             Task::Toy => toy::ALPHABET.concat(),
+            Task::Chapter => chapter::ALPHABET.into(),
             Task::Text(text) => text.clone(),
         };
         Tokenizer::from_text(&alphabet).expect("task alphabets are non-empty")
@@ -92,6 +100,7 @@ impl Task {
             Task::Brackets => 2 * 12 + 2,
             Task::Add => 3 + 1 + 3 + 1 + 4 + 1,
             Task::Toy => toy::MAX_CHARS,
+            Task::Chapter => chapter::MAX_CHARS,
             Task::Text(text) => text.chars().count().min(TEXT_WINDOW),
         }
     }
@@ -144,29 +153,78 @@ impl Task {
                 (format!("{q}{}.", a + b), len)
             }
             Task::Toy => (toy::sentence(rng), 1),
+            Task::Chapter => (chapter::sentence(rng), 1),
             Task::Text(text) => {
                 let chars: Vec<char> = text.chars().collect();
-                let n = chars.len().min(TEXT_WINDOW);
-                let start = rng.random_range(0..=chars.len() - n);
-                (chars[start..start + n].iter().collect(), 1)
+                let held = held_out_chars(chars.len());
+                (window(&chars[..chars.len() - held], rng), 1)
             }
         }
     }
 
-    pub fn sample(&self, rng: &mut ChaCha8Rng, tokenizer: &Tokenizer) -> Example {
-        let (text, answer_start) = self.sample_text(rng);
-        let tokens = tokenizer.encode(&text).expect("a task writes only its own alphabet");
+    /// A held-out example's text: as `sample_text`, except that a long
+    /// enough `text` task draws its windows from the part training never sees.
+    fn held_out_text(&self, rng: &mut ChaCha8Rng) -> (String, usize) {
+        match self {
+            Task::Text(text) => {
+                let chars: Vec<char> = text.chars().collect();
+                let held = held_out_chars(chars.len());
+                if held == 0 {
+                    return self.sample_text(rng);
+                }
+                (window(&chars[chars.len() - held..], rng), 1)
+            }
+            _ => self.sample_text(rng),
+        }
+    }
+
+    /// How many characters at the end of the `text` task's text are held out
+    /// (never trained on); 0 for a text too short to spare any, whose
+    /// held-out windows are then drawn from the training text itself.
+    pub fn held_out_text_chars(&self) -> usize {
+        match self {
+            Task::Text(text) => held_out_chars(text.chars().count()),
+            _ => 0,
+        }
+    }
+
+    fn example(text: &str, answer_start: usize, tokenizer: &Tokenizer) -> Example {
+        let tokens = tokenizer.encode(text).expect("a task writes only its own alphabet");
         let scored = (0..tokens.len() - 1).map(|i| i + 1 >= answer_start).collect();
         Example { tokens, scored }
     }
 
+    pub fn sample(&self, rng: &mut ChaCha8Rng, tokenizer: &Tokenizer) -> Example {
+        let (text, answer_start) = self.sample_text(rng);
+        Self::example(&text, answer_start, tokenizer)
+    }
+
     /// `n` held-out examples, made one at a time as they are read: drawn
-    /// from a seed the training stream never uses.
+    /// from a seed the training stream never uses (and, for a long enough
+    /// `text`, from its held-out end).
     pub fn held_out(&self, n: usize, seed: u64) -> impl Iterator<Item = Example> + '_ {
         let tokenizer = self.tokenizer();
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ HELD_OUT_SALT);
-        (0..n).map(move |_| self.sample(&mut rng, &tokenizer))
+        (0..n).map(move |_| {
+            let (text, answer_start) = self.held_out_text(&mut rng);
+            Self::example(&text, answer_start, &tokenizer)
+        })
     }
+}
+
+/// A `text` task of at least this many characters holds out its last tenth
+/// (www/js/train/options.js mirrors the rule for the page's note).
+pub const TEXT_HOLD_OUT_MIN: usize = 200;
+
+fn held_out_chars(n: usize) -> usize {
+    if n >= TEXT_HOLD_OUT_MIN { n / 10 } else { 0 }
+}
+
+/// A random window of at most `TEXT_WINDOW` characters of `chars` (non-empty).
+fn window(chars: &[char], rng: &mut ChaCha8Rng) -> String {
+    let n = chars.len().min(TEXT_WINDOW);
+    let start = rng.random_range(0..=chars.len() - n);
+    chars[start..start + n].iter().collect()
 }
 
 /// A small probabilistic grammar. English: number agreement between subject
@@ -253,6 +311,61 @@ mod toy {
     }
 }
 
+/// The book chapter's sentences, made so that a small GPT must look back in
+/// four different ways to predict them (each a job a head can take):
+///
+/// - 我爱你。 and 我爱你，你也爱我。 (any two different people): after the comma
+///   the one loved comes first, then the lover: look at who was named;
+/// - 我喜欢在深夜的星空下伴随着月亮轻轻地想你。 with its variants: 星空 and 月亮
+///   trade places, and after 伴随着 comes the one not named yet (look back
+///   at the first); 深夜 or 夜里 (at 夜, the previous character decides); an
+///   optional 最, 也 or 总 before 喜欢, so positions shift; and who is
+///   thought of follows from who speaks (我 ↔ 你, 他 ↔ 她): at 想, look at
+///   the first character.
+mod chapter {
+    use rand::Rng;
+    use rand_chacha::ChaCha8Rng;
+
+    pub const MAX_CHARS: usize = 24;
+    pub const ALPHABET: &str = "我你他她爱，也。最总喜欢在深夜里的星空下伴随着月亮轻地想";
+
+    const PEOPLE: [&str; 4] = ["我", "你", "他", "她"];
+
+    fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
+        &items[rng.random_range(0..items.len())]
+    }
+
+    /// Whom the speaker thinks of: 我 ↔ 你, 他 ↔ 她.
+    pub fn partner(who: &str) -> &'static str {
+        match who {
+            "我" => "你",
+            "你" => "我",
+            "他" => "她",
+            _ => "他",
+        }
+    }
+
+    fn love(rng: &mut ChaCha8Rng) -> String {
+        let a = rng.random_range(0..PEOPLE.len());
+        let b = (a + rng.random_range(1..PEOPLE.len())) % PEOPLE.len();
+        let (s, o) = (PEOPLE[a], PEOPLE[b]);
+        if rng.random_bool(0.5) { format!("{s}爱{o}。") } else { format!("{s}爱{o}，{o}也爱{s}。") }
+    }
+
+    fn night(rng: &mut ChaCha8Rng) -> String {
+        let s = pick(rng, &PEOPLE);
+        let how = pick(rng, &["", "", "最", "也", "总"]);
+        let when = pick(rng, &["深夜", "夜里"]);
+        let (first, second) = if rng.random_bool(0.5) { ("星空", "月亮") } else { ("月亮", "星空") };
+        let softly = if rng.random_bool(0.75) { "轻轻地" } else { "" };
+        format!("{s}{how}喜欢在{when}的{first}下伴随着{second}{softly}想{}。", partner(s))
+    }
+
+    pub fn sentence(rng: &mut ChaCha8Rng) -> String {
+        if rng.random_bool(0.5) { love(rng) } else { night(rng) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +431,50 @@ mod tests {
                 assert_eq!(plural, verb_plural, "{s}");
             }
         }
+    }
+
+    #[test]
+    fn chapter_sentences() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..2000 {
+            let s = Task::Chapter.sample_text(&mut rng).0;
+            assert!(s.ends_with('。'), "{s}");
+            let first: String = s.chars().take(1).collect();
+            if s.contains('想') {
+                let thought: String = s.chars().rev().nth(1).into_iter().collect();
+                assert_eq!(thought, chapter::partner(&first), "{s}");
+                assert_eq!(s.contains("的星空下"), s.contains("伴随着月亮"), "{s}");
+            } else if let Some((a, b)) = s.trim_end_matches('。').split_once('，') {
+                let (s0, o0) = a.split_once('爱').unwrap();
+                assert_eq!(b, format!("{o0}也爱{s0}"));
+                assert_ne!(s0, o0);
+            }
+            seen.insert(s);
+        }
+        assert!(seen.contains("我喜欢在深夜的星空下伴随着月亮轻轻地想你。"));
+        assert!(seen.contains("我爱你。") && seen.contains("我爱你，你也爱我。"));
+    }
+
+    #[test]
+    fn a_long_text_holds_out_its_end() {
+        // Short: nothing to spare, held-out windows come from the training text.
+        let short = Task::parse("text", Some("我爱你。你爱我。")).unwrap();
+        assert_eq!(short.held_out_text_chars(), 0);
+        let text: String = (0..300).map(|i| char::from(b'a' + (i % 26) as u8)).collect::<String>() + "0123456789";
+        let long = Task::parse("text", Some(&text)).unwrap();
+        assert_eq!(long.held_out_text_chars(), 31);
+        let tail: String = text.chars().skip(text.chars().count() - 31).collect();
+        let head: String = text.chars().take(text.chars().count() - 31).collect();
+        let tok = long.tokenizer();
+        for ex in long.held_out(20, 1) {
+            assert!(tail.contains(&tok.decode(&ex.tokens)));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for _ in 0..200 {
+            assert!(head.contains(&long.sample_text(&mut rng).0));
+        }
+        assert_eq!(held_out_chars(TEXT_HOLD_OUT_MIN - 1), 0);
+        assert_eq!(held_out_chars(TEXT_HOLD_OUT_MIN), TEXT_HOLD_OUT_MIN / 10);
     }
 }
