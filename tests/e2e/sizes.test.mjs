@@ -87,6 +87,12 @@ describe('every view fits or visibly scrolls', () => {
       // The all-heads grid fits its column: its last head is inside the panel, or the grid says it scrolls.
       const grid = await page.$eval('#model-panel .thumb-grid', (g) => ({ over: g.scrollWidth - g.clientWidth, says: g.dataset.overflow }));
       assert.ok(grid.over <= 1, `4 heads fit at ${w}: ${JSON.stringify(grid)}`);
+      // The Share menu's pop-up opens on the screen, wherever its button sits in the top bar.
+      await page.click('#share-menu summary');
+      const pop = await page.$eval('#share-menu .share-pop', (p) => { const r = p.getBoundingClientRect(); return [r.left, r.right, innerWidth]; });
+      assert.ok(pop[0] >= 0 && pop[1] <= pop[2], `the Share pop-up is on the screen: ${pop}`);
+      await page.screenshot({ path: shotPath(`sizes-${w}x${h}-share`) });
+      await page.click('#share-menu summary');
 
       // Twelve heads cannot fit a phone's column: the grid scrolls, and says so.
       await openOwnModel(page, 'twelve-heads.safetensors', tinyGpt({ vocab: [...'abcdefghij '], L: 2, H: 12, E: 24 }));
