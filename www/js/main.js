@@ -113,8 +113,10 @@ function renderAll() {
   frame = 0;
   const trace = app.trace;
   if (trace) drawTrace(trace);
+  // New boxes join the watch; a pointer move (same trace) needs no re-check:
+  // watched boxes re-check themselves when they or their children resize.
   for (const el of document.querySelectorAll(SCROLLERS)) watchOverflow(el);
-  checkAllOverflow();
+  if (trace !== app.checkedTrace) { app.checkedTrace = trace; checkAllOverflow(); }
   // Whoever waits for this frame is released even when there was nothing to
   // draw (a model switch clears the trace): a waiter left behind would hold
   // the trace queue (pump) forever.
