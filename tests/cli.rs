@@ -419,6 +419,9 @@ fn control_characters_never_reach_the_terminal() {
     assert!(info.contains("\\u{1b}[2Jkey\\u{202e}: café 我 🦋"), "{info}");
     assert!(info.contains("\\nparameters: 1"), "a newline in a value is not a new line: {info}");
     assert_eq!(info.lines().filter(|l| l.starts_with("parameters: ")).count(), 1, "{info}");
+    // A usage error shows the argument it quotes, escaped.
+    let (_, _, stderr) = glasswing(&["generate", "--model", m, "--ids", "1", "--steps", "\u{1b}]0;pwned\u{7}"]);
+    assert!(stderr.starts_with("error: invalid value '\\u{1b}]0;pwned\\u{7}' for '--steps"), "{stderr}");
     // JSON stays the same value: the escapes decode to the very tokens.
     let json = trace_json(&["trace", "--model", m, "--text", esc, "--json"]);
     let tokens: Vec<String> = esc.chars().map(String::from).collect();

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use glasswing::bench;
 use glasswing::init::ModelSizes;
 use glasswing::{Checkpoint, Error, Result, Tokenizer, Trace};
@@ -181,9 +181,12 @@ struct BenchArgs {
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // A usage error quotes the argument: print it cleaned (so without colour).
+        // A usage error quotes the argument. Rendered again in plain style, the
+        // only escape sequences left are the argument's own, which `note`
+        // shows escaped (clap's plain text would silently drop them).
         Err(e) if e.use_stderr() => {
-            note(e.render().to_string().trim_end());
+            let e = Cli::command().styles(clap::builder::Styles::plain()).try_get_matches().err().unwrap_or(e);
+            note(e.render().ansi().to_string().trim_end());
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
         Err(e) => e.exit(), // --help, --version
