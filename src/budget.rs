@@ -78,6 +78,13 @@ pub fn forward_values(model: &Model, start: usize, tn: usize) -> u128 {
             let (l, h, d, v) = (c.n_layer as u128, c.n_head as u128, c.n_embd as u128, c.vocab_size as u128);
             (l + 1) * h * tn * tk + tn * tk + 2 * l * tk * d + 20 * tn * d + 2 * tn * v
         }
+        Model::Llama(m) => {
+            let c = &m.config;
+            let (l, h, d, v) = (c.num_hidden_layers as u128, c.num_attention_heads as u128, c.hidden_size as u128, c.vocab_size as u128);
+            let (i, kv) = (c.intermediate_size as u128, (c.num_key_value_heads * c.head_dim) as u128);
+            // as a GPT's, with a [KV*D]-wide cache and the MLP's three [T, I] buffers
+            (l + 1) * h * tn * tk + tn * tk + 2 * l * tk * kv + 12 * tn * d + 3 * tn * i + 2 * tn * v
+        }
         Model::Rnn(m) => {
             let c = &m.config;
             let (l, hd, e, v) = (c.num_layers as u128, c.hidden_size as u128, c.embed_dim as u128, c.vocab_size as u128);
@@ -97,9 +104,18 @@ pub fn training_values(model: &Model, t: usize) -> u128 {
             // per layer: residuals, q|k|v, pattern, z, MLP pre-activation; the probabilities
             l * (h * t * t + 10 * t * d) + 2 * t * v + 20 * t * d
         }
-        Model::Rnn(_) => forward_values(model, 0, t as usize),
+        Model::Llama(_) | Model::Rnn(_) => forward_values(model, 0, t as usize),
     };
     2 * kept
+}
+
+/// Attention weights one query position records: layers x heads.
+fn heads_per_position(model: &Model) -> u128 {
+    match model {
+        Model::Gpt(m) => (m.config.n_layer * m.config.n_head) as u128,
+        Model::Llama(m) => (m.config.num_hidden_layers * m.config.num_attention_heads) as u128,
+        Model::Rnn(_) => 0,
+    }
 }
 
 /// The largest `n` in `0..=cap` with `need(n)` within the budget (need grows with n).
@@ -137,8 +153,8 @@ pub fn check_generation(model: &Model, prompt: usize, steps: usize) -> Result<()
         let (v, end) = (model.vocab_size() as u128, (prompt + steps) as u128);
         let per_step = match model {
             // attention rows of lengths prompt+1 ..= prompt+steps, summed
-            Model::Gpt(m) => {
-                let lh = (m.config.n_layer * m.config.n_head) as u128;
+            Model::Gpt(_) | Model::Llama(_) => {
+                let lh = heads_per_position(model);
                 lh * (end * (end + 1) / 2 - (prompt as u128) * (prompt as u128 + 1) / 2)
             }
             Model::Rnn(m) => (m.config.num_layers * m.config.hidden_size) as u128 * steps as u128,

@@ -46,14 +46,15 @@ impl Checkpoint {
     pub fn load(source: &mut dyn Source, config_json: Option<&str>, tokenizer_files: &TokenizerFiles) -> Result<Self> {
         let tensors = Tensors::open(source, HF_PREFIX)?;
         let meta = tensors.metadata().clone();
-        let arch = match meta.get("arch") {
-            Some(a) => Arch::parse(a)?,
-            None => infer_arch(&tensors)?,
-        };
         let given = match (meta.get("config"), config_json) {
             (Some(text), _) => Some(parse_json_object(text, "the `config` metadata")?),
             (None, Some(text)) => Some(parse_json_object(text, "config.json")?),
             (None, None) => None,
+        };
+        let arch = match (meta.get("arch"), given.as_ref().map(arch_from_config).transpose()?.flatten()) {
+            (Some(a), _) => Arch::parse(a)?,
+            (None, Some(arch)) => arch,
+            (None, None) => infer_arch(&tensors)?,
         };
         let config = complete_config(arch, given, &tensors)?;
         let hub_tokenizer = match (meta.contains_key("vocab"), tokenizer_files.is_empty()) {
@@ -202,9 +203,42 @@ fn is_buffer(name: &str) -> bool {
     name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias")
 }
 
+/// Hugging Face architectures this core runs, and the family each is.
+pub const SUPPORTED_ARCHITECTURES: [(&str, Arch); 3] =
+    [("GPT2LMHeadModel", Arch::Gpt2), ("LlamaForCausalLM", Arch::Llama), ("Qwen2ForCausalLM", Arch::Llama)];
+
+/// The family a config.json names (`architectures`, else `model_type`);
+/// a name we do not run is an error listing the ones we do.
+fn arch_from_config(config: &Map<String, Value>) -> Result<Option<Arch>> {
+    let named = config.get("architectures").and_then(|a| a.get(0)).and_then(Value::as_str);
+    let model_type = config.get("model_type").and_then(Value::as_str);
+    let by_type = |t: &str| match t {
+        "gpt2" => Some(Arch::Gpt2),
+        "llama" | "qwen2" => Some(Arch::Llama),
+        _ => None,
+    };
+    match (named, model_type) {
+        (Some(name), _) => match SUPPORTED_ARCHITECTURES.iter().find(|(n, _)| *n == name) {
+            Some((_, arch)) => Ok(Some(*arch)),
+            None => Err(Error::Unsupported {
+                field: "architectures".into(),
+                value: name.into(),
+                why: format!("supported: {}", SUPPORTED_ARCHITECTURES.map(|(n, _)| n).join(", ")),
+            }),
+        },
+        (None, Some(t)) => match by_type(t) {
+            Some(arch) => Ok(Some(arch)),
+            None => Err(Error::Unsupported { field: "model_type".into(), value: t.into(), why: "supported: gpt2, llama, qwen2".into() }),
+        },
+        (None, None) => Ok(None),
+    }
+}
+
 fn infer_arch(tensors: &Tensors) -> Result<Arch> {
     if tensors.contains("wte.weight") {
         Ok(Arch::Gpt2)
+    } else if tensors.contains("model.embed_tokens.weight") {
+        Ok(Arch::Llama)
     } else if tensors.contains("rnn.weight_ih_l0") || tensors.contains("embed.weight") {
         Ok(Arch::Rnn)
     } else {
@@ -269,6 +303,17 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
                 ("n_layer", tensors.count("h.{}.ln_1.weight"), "h.{i}.ln_1.weight (count)".into()),
             ]
         }
+        Arch::Llama => {
+            complete_llama_options(&mut config, tensors)?;
+            let embed = matrix_shape(tensors, "model.embed_tokens.weight")?;
+            let gate = matrix_shape(tensors, "model.layers.0.mlp.gate_proj.weight")?;
+            vec![
+                ("vocab_size", embed[0], "model.embed_tokens.weight".into()),
+                ("hidden_size", embed[1], "model.embed_tokens.weight".into()),
+                ("intermediate_size", gate[0], "model.layers.0.mlp.gate_proj.weight".into()),
+                ("num_hidden_layers", tensors.count("model.layers.{}.input_layernorm.weight"), "model.layers.{i}.input_layernorm.weight (count)".into()),
+            ]
+        }
         Arch::Rnn => {
             config.entry("nonlinearity").or_insert(Value::from("tanh")); // nn.RNN's default
             let embed = matrix_shape(tensors, "embed.weight")?;
@@ -293,6 +338,50 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
         }
     }
     Ok(Value::Object(config))
+}
+
+/// Llama / Qwen2 config: defaults as transformers applies them, rope_theta
+/// from the top level or `rope_parameters`, and every option that would
+/// change the math and that we do not implement refused by name.
+fn complete_llama_options(config: &mut Map<String, Value>, tensors: &Tensors) -> Result<()> {
+    let unsupported = |field: &str, value: &Value, why: &str| Error::Unsupported { field: field.into(), value: value.to_string(), why: why.into() };
+    let heads = config
+        .get("num_attention_heads")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Error::Config("num_attention_heads is missing and cannot be inferred from tensor shapes: give a config.json".into()))?;
+    let hidden = matrix_shape(tensors, "model.embed_tokens.weight")?[1] as u64;
+    if !matches!(config.get("head_dim"), Some(Value::Number(_))) {
+        config.insert("head_dim".into(), Value::from(hidden / heads.max(1)));
+    }
+    if !matches!(config.get("num_key_value_heads"), Some(Value::Number(_))) {
+        config.insert("num_key_value_heads".into(), Value::from(heads));
+    }
+    if let Some(act) = config.get("hidden_act").filter(|a| a.as_str() != Some("silu")) {
+        return Err(unsupported("hidden_act", act, "only silu is"));
+    }
+    if let Some(b) = config.get("mlp_bias").filter(|b| b.as_bool() == Some(true)) {
+        return Err(unsupported("mlp_bias", b, "the MLP has no biases"));
+    }
+    if let Some(w) = config.get("use_sliding_window").filter(|w| w.as_bool() == Some(true)) {
+        return Err(unsupported("use_sliding_window", w, "attention sees every earlier position"));
+    }
+    // rope_theta at the top level (older configs) or in rope_parameters / rope_scaling.
+    let rope = config.get("rope_parameters").or_else(|| config.get("rope_scaling")).cloned().unwrap_or(Value::Null);
+    if let Some(kind) = rope.get("rope_type").or_else(|| rope.get("type")).filter(|k| k.as_str() != Some("default")) {
+        return Err(unsupported("rope_type", kind, "only the default rotary embedding is implemented"));
+    }
+    if !matches!(config.get("rope_theta"), Some(Value::Number(_))) {
+        let theta = rope.get("rope_theta").cloned().unwrap_or(Value::from(10000.0));
+        config.insert("rope_theta".into(), theta);
+    }
+    config.entry("rms_norm_eps").or_insert(Value::from(1e-6));
+    if !matches!(config.get("tie_word_embeddings"), Some(Value::Bool(_))) {
+        config.insert("tie_word_embeddings".into(), Value::from(!tensors.contains("lm_head.weight")));
+    }
+    if !matches!(config.get("max_position_embeddings"), Some(Value::Number(_))) {
+        return Err(Error::Config("max_position_embeddings is missing: give a config.json".into()));
+    }
+    Ok(())
 }
 
 /// Hugging Face GPT-2 options that would change the math this core implements.

@@ -138,6 +138,7 @@ impl ModelSizes {
                 },
                 seed,
             ),
+            Arch::Llama => Err(Error::Config("init and train build gpt2 and rnn models only".into())),
             Arch::Rnn => {
                 let nonlinearity = match self.nonlinearity.as_str() {
                     "tanh" => Nonlinearity::Tanh,

@@ -42,7 +42,15 @@ fn check(case: &str) {
 
 #[test]
 fn gpt_steps_equal_the_full_pass() {
-    for case in ["gpt_l1_h1", "gpt_l2_h4_zh", "gpt_l3_h2_untied", "gpt_original_layout/model"] {
+    for case in ["gpt_l1_h1", "gpt_l2_h4_zh", "gpt_l3_h2_untied", "gpt_original_layout/model", "hub/gpt2_tiny/model"] {
+        check(case);
+    }
+}
+
+#[test]
+fn llama_family_steps_equal_the_full_pass() {
+    // The KV cache holds rotated keys: each step rotates only its own position.
+    for case in ["hub/llama_tiny/model", "hub/qwen2_tiny_bf16/model"] {
         check(case);
     }
 }

@@ -176,3 +176,38 @@ fn missing_file_is_an_io_error() {
     let err = Checkpoint::open(std::path::Path::new("/nonexistent/model.safetensors"), None).unwrap_err();
     assert!(matches!(err, Error::Io(_)));
 }
+
+#[test]
+fn hub_configs_we_do_not_run_are_named() {
+    let dir = common::fixture("hub/llama_tiny");
+    let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
+    let load = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut c = config.clone();
+        edit(&mut c);
+        Checkpoint::from_bytes(&bytes, Some(&c.to_string())).err().expect("refused")
+    };
+    let err = load(&|c| c["architectures"] = serde_json::json!(["MistralForCausalLM"]));
+    assert_eq!(err.code(), "unsupported");
+    assert!(err.to_string().contains("MistralForCausalLM") && err.to_string().contains("Qwen2ForCausalLM"), "{err}");
+    let err = load(&|c| c["rope_parameters"] = serde_json::json!({"rope_type": "llama3", "rope_theta": 500000.0}));
+    assert!(err.to_string().contains("rope_type") && err.to_string().contains("llama3"), "{err}");
+    let err = load(&|c| c["use_sliding_window"] = serde_json::json!(true));
+    assert!(err.to_string().contains("use_sliding_window"), "{err}");
+    let err = load(&|c| c["hidden_act"] = serde_json::json!("gelu"));
+    assert!(err.to_string().contains("hidden_act"), "{err}");
+    let err = load(&|c| c["num_key_value_heads"] = serde_json::json!(3));
+    assert!(matches!(err, Error::NotDivisible { .. } | Error::Shape { .. }), "{err}");
+    let err = load(&|c| c["hidden_size"] = serde_json::json!(64));
+    assert!(err.to_string().contains("disagrees with the tensors"), "{err}");
+}
+
+#[test]
+fn a_sharded_hub_folder_is_named() {
+    let dir = std::env::temp_dir().join(format!("glasswing-sharded-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("model.safetensors.index.json"), "{}").unwrap();
+    let err = Checkpoint::open(&dir, None).unwrap_err();
+    assert!(err.to_string().contains("sharded"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

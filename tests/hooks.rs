@@ -97,3 +97,33 @@ fn continuing_from_a_cache_equals_the_whole_forward() {
         }
     }
 }
+
+#[test]
+fn zeroing_a_heads_z_matches_a_pytorch_hook() {
+    // The fixture script zeroed head h's slice of o_proj's input with a
+    // forward pre-hook in PyTorch; the same edit through our probe.
+    for case in ["hub/llama_tiny", "hub/qwen2_tiny_bf16"] {
+        let ckpt = open(case);
+        let bytes = std::fs::read(common::fixture(&format!("{case}.expected.safetensors"))).unwrap();
+        let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        let meta = header.metadata().clone().unwrap();
+        let [layer, head]: [usize; 2] = serde_json::from_str(&meta["ablate"]).unwrap();
+        let want: Vec<f32> = file.tensor("ablated_probs").unwrap().data().chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect();
+        let ids = expected(case).ids;
+        let mut ablate = |l: usize, hook: Hook, mut value: ArrayViewMutD<'_, f32>| {
+            if l == layer && hook == Hook::Z {
+                value.slice_mut(s![.., head, ..]).fill(0.0);
+            }
+        };
+        let logits = ckpt.model.forward_with(&ids, &mut ckpt.model.new_cache(), &mut ablate).unwrap();
+        let probs = glasswing::model::finite_softmax(logits).unwrap();
+        let diff = probs.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        eprintln!("{case}: ablating L{layer}H{head}: max |probs - torch hook| = {diff:.2e}");
+        assert!(diff < 1e-4, "{case}: {diff}");
+        let plain = ckpt.trace_ids(&ids).unwrap().probs;
+        let moved = plain.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        // The ablation moves probabilities (each near 1/600) far more than we differ from PyTorch.
+        assert!(moved > 1e-4 && moved > 1000.0 * diff, "{case}: the ablation must change the output ({moved} vs {diff})");
+    }
+}

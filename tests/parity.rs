@@ -112,3 +112,15 @@ fn hub_gpt2_folders_with_their_tokenizer_f32_f16_bf16() {
     let ckpt = open("hub/gpt2_tiny/model.safetensors");
     assert_eq!(ckpt.tokenizer.as_ref().map(|t| t.kind()), Some("bpe"), "the tokenizer beside the file is found");
 }
+
+#[test]
+fn hub_llama_and_qwen2_folders() {
+    // LlamaForCausalLM (GQA 4 query heads over 2 key/value heads, untied
+    // head, RMSNorm, rotary embeddings) and Qwen2ForCausalLM (q/k/v biases,
+    // tied head, rope_theta in rope_parameters, bf16 weights), each with a
+    // Qwen2-style tokenizer.json, traced from Chinese and English text.
+    for case in ["hub/llama_tiny", "hub/qwen2_tiny_bf16"] {
+        check(case, case);
+        assert_eq!(open(case).model.arch(), glasswing::Arch::Llama);
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod gpt;
 pub mod hooks;
+pub mod llama;
 pub mod rnn;
 
 use ndarray::{s, Array2, Array3, Array4, ArrayViewMutD, Axis};
@@ -11,6 +12,7 @@ use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
 pub use gpt::{Gpt, GptConfig, KvCache};
 pub use hooks::{Hook, NoProbe, Probe};
+pub use llama::{Llama, LlamaCache, LlamaConfig};
 pub use rnn::{Nonlinearity, Rnn, RnnConfig, RnnState};
 use crate::ops::softmax_rows;
 
@@ -22,6 +24,7 @@ pub const RNN_MAX_TOKENS: usize = 4096;
 #[serde(rename_all = "lowercase")]
 pub enum Arch {
     Gpt2,
+    Llama,
     Rnn,
 }
 
@@ -29,6 +32,7 @@ impl Arch {
     pub fn name(self) -> &'static str {
         match self {
             Arch::Gpt2 => "gpt2",
+            Arch::Llama => "llama",
             Arch::Rnn => "rnn",
         }
     }
@@ -36,8 +40,9 @@ impl Arch {
     pub fn parse(s: &str) -> Result<Self> {
         match s {
             "gpt2" => Ok(Arch::Gpt2),
+            "llama" => Ok(Arch::Llama),
             "rnn" => Ok(Arch::Rnn),
-            other => Err(Error::Config(format!("arch {other:?} is unknown (expected \"gpt2\" or \"rnn\")"))),
+            other => Err(Error::Config(format!("arch {other:?} is unknown (expected \"gpt2\", \"llama\" or \"rnn\")"))),
         }
     }
 }
@@ -45,6 +50,7 @@ impl Arch {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Model {
     Gpt(Gpt),
+    Llama(Llama),
     Rnn(Rnn),
 }
 
@@ -60,6 +66,7 @@ pub struct Forward {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cache {
     Gpt(KvCache),
+    Llama(LlamaCache),
     Rnn(RnnState),
 }
 
@@ -68,6 +75,7 @@ impl Cache {
     pub fn len(&self) -> usize {
         match self {
             Cache::Gpt(c) => c.len(),
+            Cache::Llama(c) => c.len(),
             Cache::Rnn(c) => c.len(),
         }
     }
@@ -80,6 +88,7 @@ impl Cache {
     pub fn truncate(&mut self, len: usize) {
         match self {
             Cache::Gpt(c) => c.truncate(len),
+            Cache::Llama(c) => c.truncate(len),
             Cache::Rnn(c) => c.truncate(len),
         }
     }
@@ -107,6 +116,10 @@ impl Recorder {
         match model {
             Model::Gpt(m) => {
                 let attention = Array4::zeros((m.config.n_layer, m.config.n_head, r, start + tn));
+                Self { rows, attention: Some(attention), hidden: None }
+            }
+            Model::Llama(m) => {
+                let attention = Array4::zeros((m.config.num_hidden_layers, m.config.num_attention_heads, r, start + tn));
                 Self { rows, attention: Some(attention), hidden: None }
             }
             Model::Rnn(m) => Self { rows, attention: None, hidden: Some(Array3::zeros((m.config.num_layers, r, m.config.hidden_size))) },
@@ -149,6 +162,7 @@ impl Model {
     pub fn arch(&self) -> Arch {
         match self {
             Model::Gpt(_) => Arch::Gpt2,
+            Model::Llama(_) => Arch::Llama,
             Model::Rnn(_) => Arch::Rnn,
         }
     }
@@ -156,6 +170,7 @@ impl Model {
     pub fn vocab_size(&self) -> usize {
         match self {
             Model::Gpt(m) => m.config.vocab_size,
+            Model::Llama(m) => m.config.vocab_size,
             Model::Rnn(m) => m.config.vocab_size,
         }
     }
@@ -164,6 +179,8 @@ impl Model {
     pub fn max_len(&self) -> usize {
         match self {
             Model::Gpt(m) => m.config.n_positions,
+            // RoPE has no position table: the trained context, and the memory budget.
+            Model::Llama(m) => m.config.max_position_embeddings,
             Model::Rnn(_) => RNN_MAX_TOKENS,
         }
     }
@@ -172,6 +189,7 @@ impl Model {
     pub fn config_json(&self) -> serde_json::Value {
         let value = match self {
             Model::Gpt(m) => serde_json::to_value(&m.config),
+            Model::Llama(m) => serde_json::to_value(&m.config),
             Model::Rnn(m) => serde_json::to_value(&m.config),
         };
         value.expect("configs are plain structs")
@@ -181,6 +199,7 @@ impl Model {
     pub fn new_cache(&self) -> Cache {
         match self {
             Model::Gpt(m) => Cache::Gpt(KvCache::new(&m.config)),
+            Model::Llama(m) => Cache::Llama(LlamaCache::new(&m.config)),
             Model::Rnn(m) => Cache::Rnn(RnnState::new(&m.config)),
         }
     }
@@ -193,9 +212,22 @@ impl Model {
         self.check_forward(cache.len(), ids)?;
         Ok(match (self, cache) {
             (Model::Gpt(m), Cache::Gpt(c)) => m.forward(ids, c, probe),
+            (Model::Llama(m), Cache::Llama(c)) => m.forward(ids, c, probe),
             (Model::Rnn(m), Cache::Rnn(c)) => m.forward(ids, c, probe),
             _ => return Err(Error::Config("this cache was made for another model".into())),
         })
+    }
+
+    /// Logits [T, V] of `ids` from an empty cache, no probe, no checks: for
+    /// callers that checked the ids themselves (training's evaluation).
+    pub(crate) fn logits_unchecked(&self, ids: &[usize]) -> Array2<f32> {
+        let mut cache = self.new_cache();
+        match (self, &mut cache) {
+            (Model::Gpt(m), Cache::Gpt(c)) => m.forward(ids, c, &mut NoProbe),
+            (Model::Llama(m), Cache::Llama(c)) => m.forward(ids, c, &mut NoProbe),
+            (Model::Rnn(m), Cache::Rnn(c)) => m.forward(ids, c, &mut NoProbe),
+            _ => unreachable!("new_cache matches the model"),
+        }
     }
 
     /// A full trace: the forward on an empty cache, recording every pattern
@@ -240,6 +272,7 @@ impl Model {
     pub fn named_tensors(&self) -> Vec<NamedTensor> {
         match self {
             Model::Gpt(m) => m.named_tensors(),
+            Model::Llama(m) => m.named_tensors(),
             Model::Rnn(m) => m.named_tensors(),
         }
     }
@@ -248,6 +281,7 @@ impl Model {
     pub fn params(&self) -> Vec<(String, ndarray::ArrayViewD<'_, f32>)> {
         match self {
             Model::Gpt(m) => m.params(),
+            Model::Llama(m) => m.params(),
             Model::Rnn(m) => m.params(),
         }
     }
@@ -255,6 +289,7 @@ impl Model {
     pub fn params_mut(&mut self) -> Vec<(String, ndarray::ArrayViewMutD<'_, f32>)> {
         match self {
             Model::Gpt(m) => m.params_mut(),
+            Model::Llama(m) => m.params_mut(),
             Model::Rnn(m) => m.params_mut(),
         }
     }
@@ -277,6 +312,11 @@ impl Model {
                 let config: GptConfig = parse_config(config)?;
                 config.validate()?;
                 Model::Gpt(Gpt::from_tensors(config, tensors)?)
+            }
+            Arch::Llama => {
+                let config: LlamaConfig = parse_config(config)?;
+                config.validate()?;
+                Model::Llama(Llama::from_tensors(config, tensors)?)
             }
             Arch::Rnn => {
                 let config: RnnConfig = parse_config(config)?;

@@ -270,12 +270,15 @@ fn bar(p: f32, width: usize) -> String {
     format!("{}{}", "█".repeat(eighths / 8), partial)
 }
 
+/// The terminal summary. Positions, layers and heads count from 1 here, as on
+/// the page (`[1]` is the first token, `L1H1` the first head); `--json` keeps
+/// 0-based indices.
 fn format_trace(ckpt: &Checkpoint, trace: &Trace) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "{} model, {} tokens", trace.arch.name(), trace.len());
     for pos in 0..trace.len() {
-        let _ = writeln!(out, "\n[{pos}] {}   next-token entropy {:.2} nats", show(&trace.tokens[pos]), trace.entropy(pos));
+        let _ = writeln!(out, "\n[{}] {}   next-token entropy {:.2} nats", pos + 1, show(&trace.tokens[pos]), trace.entropy(pos));
         for (id, p) in trace.top_k(pos, 5) {
             let tok = ckpt.token_strings(&[id]).remove(0);
             let _ = writeln!(out, "    {:>8} {:6.3} {}", show(&tok), p, bar(p, 30));
@@ -286,7 +289,7 @@ fn format_trace(ckpt: &Checkpoint, trace: &Trace) -> String {
             for l in 0..layers {
                 for h in 0..heads {
                     if let Some((key, w)) = trace.most_attended(l, h, pos) {
-                        line += &format!("  L{l}H{h}→{}@{key} {w:.2}", show(&trace.tokens[key]));
+                        line += &format!("  L{}H{}→{}@{} {w:.2}", l + 1, h + 1, show(&trace.tokens[key]), key + 1);
                     }
                 }
             }
