@@ -11,7 +11,7 @@
 // by typing, within a deadline (a wedged trace queue fails, it never hangs).
 //
 // A failure prints the seed, the step and the last actions. Reproduce with
-//   WALK_SEEDS=1234 WALK_STEPS=150 node --test tests/e2e/walk.test.mjs
+//   WALK_SEEDS=1234 WALK_STEPS=140 node --test tests/e2e/walk.test.mjs
 // (the choices reproduce exactly; the timing between them only roughly).
 // Named regression cases for defects the walk found come first.
 // WALK_WWW=/some/copy/of/www serves another copy of the page (to check that
@@ -29,7 +29,7 @@ import { startServer } from '../../tools/serve.mjs';
 const { FIXTURES, WWW, launch, openPage, serve, shotPath } = helpers;
 
 const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').filter((s) => s.trim()).map(Number).filter(Number.isFinite);
-const STEPS = Number(process.env.WALK_STEPS ?? 150);
+const STEPS = Number(process.env.WALK_STEPS ?? 140);
 const CHECK_EVERY = 50; // steps between checks that the page still traces
 const DEADLINE_MS = 30000; // for a trace to come back (a wedge must fail, not hang; a legal 6,000-token trace of a hostile model takes ~10 s here)
 const ACTION_MS = 300; // playwright's patience for one click (a modal dialog or the lesson panel may cover the target)
