@@ -10,23 +10,28 @@
 // traces the text in its box, both through window.glasswing.retrace(text) and
 // by typing, within a deadline (a wedged trace queue fails, it never hangs).
 //
-// A failure prints the seed, the step and the last actions. Reproduce with
+// The user also opens hostile models written here (width 1, 200k positions,
+// a 150k vocabulary, NaN weights...), follows random links (good and bad hash
+// fields, broken escapes) and uses Back / Forward; at the end one Generate
+// step and one training step must still happen.
+//
+// A failure prints the seed, the step, the last actions and the page's state.
+// Reproduce with
 //   WALK_SEEDS=1234 WALK_STEPS=140 node --test tests/e2e/walk.test.mjs
 // (the choices reproduce exactly; the timing between them only roughly).
-// Named regression cases for defects the walk found come first.
-// WALK_WWW=/some/copy/of/www serves another copy of the page (to check that
-// the walk catches a defect put back on purpose); WALK_ACTIONS=link,type
-// restricts the walk to the actions named; WALK_PROFILE=1 prints the time
-// spent per action.
+// WALK_ACTIONS=link,type restricts the walk to the actions named (to hunt or
+// to minimise); WALK_PROFILE=1 prints the time spent per action;
+// GLASSWING_WWW=/copy/of/www (helpers.mjs) runs it against another copy of
+// the page, e.g. one with a defect put back on purpose. Named regression
+// cases for defects the walk found come first.
 
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as helpers from './helpers.mjs';
-import { startServer } from '../../tools/serve.mjs';
 
-const { FIXTURES, WWW, launch, openPage, serve, shotPath } = helpers;
+const { FIXTURES, WWW, launch, openPage, safetensorsBytes, serve, shotPath } = helpers;
 
 const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').filter((s) => s.trim()).map(Number).filter(Number.isFinite);
 const STEPS = Number(process.env.WALK_STEPS ?? 140);
@@ -40,12 +45,7 @@ let origin;
 let browser;
 
 before(async () => {
-  if (process.env.WALK_WWW) {
-    server = await startServer(process.env.WALK_WWW, 0);
-    origin = `http://127.0.0.1:${server.address().port}`;
-  } else {
-    ({ server, origin } = await serve());
-  }
+  ({ server, origin } = await serve());
   browser = await launch();
 });
 after(async () => {
@@ -150,31 +150,6 @@ function vocabOf(V) {
   return out;
 }
 
-/** A safetensors file: {name: [shape, Float32Array]} plus string metadata. */
-function safetensors(tensors, metadata) {
-  const header = { __metadata__: metadata };
-  let offset = 0;
-  const names = Object.keys(tensors).sort();
-  for (const name of names) {
-    const [shape, data] = tensors[name];
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
-    offset += data.byteLength;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8);
-  const head = Buffer.from(json, 'utf8');
-  const out = Buffer.alloc(8 + head.length + offset);
-  out.writeBigUInt64LE(BigInt(head.length), 0);
-  head.copy(out, 8);
-  let at = 8 + head.length;
-  for (const name of names) {
-    const data = tensors[name][1];
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, at);
-    at += data.byteLength;
-  }
-  return out;
-}
-
 /**
  * A small model with seeded random weights. `poison` puts NaN, Infinity or
  * 1e38 into one weight matrix; `eps` overrides layer_norm_epsilon.
@@ -219,7 +194,7 @@ function makeModel({ arch = 'gpt2', L = 1, H = 1, E = 4, P = 16, V = 12, hidden 
     data[Math.floor(rand() * data.length)] = { nan: NaN, inf: Infinity, huge: 1e38 }[poison];
     if (poison === 'huge') data.fill(1e38);
   }
-  return safetensors(tensors, { arch, config: JSON.stringify(config), vocab: JSON.stringify(vocab), title: `walk ${arch}` });
+  return safetensorsBytes(tensors, { arch, config: JSON.stringify(config), vocab: JSON.stringify(vocab), title: `walk ${arch}` });
 }
 
 /** Models that press on the page's limits (issue 9, items 2 to 4). -> [label, bytes] */
