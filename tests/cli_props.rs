@@ -295,7 +295,7 @@ const ZH: &str = "。下亮伴你喜在地夜想我星月欢深爱的着空轻�
 fn model_file() -> BoxedStrategy<ModelFile> {
     let f = files();
     let m = |path: String, vocab: &'static str| ModelFile { path, vocab };
-    let models = select(vec![
+    let models = vec![
         m(fixture("gpt_l1_h1.safetensors"), EN),
         m(fixture("rnn_tanh_l1.safetensors"), EN),
         m(fixture("rnn_relu_l2.safetensors"), EN),
@@ -308,7 +308,15 @@ fn model_file() -> BoxedStrategy<ModelFile> {
         m(shipped("toy-rnn.safetensors"), "a-z ."),
         m(shipped("reverse-gpt.safetensors"), "a-j>."),
         m(shipped("book-rnn-32-64.safetensors"), "a-zA-Z .,!?"),
-    ]);
+    ];
+    // Hugging Face folders (byte-level BPE: any text encodes), those present.
+    let hub = ["gpt2_tiny", "gpt2_tiny/model.safetensors", "gpt2_tiny_f16", "gpt2_tiny_bf16", "llama_tiny", "qwen2_tiny_bf16"];
+    let models = models
+        .into_iter()
+        .chain(hub.iter().map(|h| m(fixture(&format!("hub/{h}")), "a-zA-Z .,!?我")))
+        .filter(|m| std::path::Path::new(&m.path).exists())
+        .collect::<Vec<_>>();
+    let models = select(models);
     let not_models = select(vec![
         m(fixture("gpt_l1_h1.expected.safetensors"), EN),
         m(fixture("make_fixtures.py"), EN),
