@@ -95,8 +95,11 @@ fn trace_summary_shows_top_tokens_and_heads() {
     let (ok, stdout, _) = glasswing(&["trace", "--model", model.to_str().unwrap(), "--text", "我喜欢"]);
     assert!(ok);
     assert!(stdout.starts_with("gpt2 model, 3 tokens"));
-    assert!(stdout.contains("[2] \"欢\""));
-    assert!(stdout.contains("most attended:") && stdout.contains("L1H3→"));
+    // Positions, layers and heads count from 1, as on the page: 欢 is the third token.
+    assert!(stdout.contains("\n[1] \"我\"") && stdout.contains("\n[3] \"欢\""), "{stdout}");
+    assert!(!stdout.contains("[0]") && !stdout.contains("L0") && !stdout.contains("H0"), "{stdout}");
+    assert!(stdout.contains("most attended:") && stdout.contains("L2H4→"));
+    assert!(stdout.contains("L1H1→\"我\"@1 "), "the first token can only attend to itself, position 1: {stdout}");
     assert!(stdout.contains('█'), "probability bars are drawn");
 }
 
