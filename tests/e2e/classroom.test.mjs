@@ -87,7 +87,7 @@ describe('lesson', () => {
     assert.equal(s.title, 'Text becomes numbers');
     assert.equal(s.current, 0);
     assert.deepEqual(s.lit, ['tokens-panel']);
-    assert.equal(s.model, 'shipped:book-rnn-32-64.safetensors');
+    assert.equal(s.model, 'shipped:chapter-rnn.safetensors');
     assert.equal(s.text, '我爱你。');
     assert.equal(s.traced, '我爱你。');
     assert.equal(await page.getAttribute('[data-classroom="lesson"]', 'aria-pressed'), 'true');
@@ -105,16 +105,16 @@ describe('lesson', () => {
     assert.equal(s.step, 'bag');
     assert.equal(s.current, 1);
     assert.deepEqual(s.lit.sort(), ['bars-panel', 'tokens-panel']);
-    assert.equal(s.text, '我爱你');
-    // Same counts in both columns...
+    assert.equal(s.text, '我爱你，');
+    // Same counts in both rows...
     const counts = await page.$$eval('.ex-counts tr', (rows) => rows.slice(1).map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
-    assert.deepEqual(counts, [['1', '1'], ['1', '1'], ['1', '1']]);
+    assert.deepEqual(counts, [['1', '1', '1', '1'], ['1', '1', '1', '1']]);
     // ...but the live bars differ between the two orders.
     const barsA = await barsTop(page);
     await page.click('.ex-show >> nth=1');
-    await page.waitForFunction(() => window.glasswing.lastTrace.tokens.join('') === '你爱我');
+    await page.waitForFunction(() => window.glasswing.lastTrace.tokens.join('') === '你爱我，');
     await page.evaluate(() => window.glasswing.nextDraw());
-    assert.equal(await page.inputValue('#text-input'), '你爱我');
+    assert.equal(await page.inputValue('#text-input'), '你爱我，');
     assert.equal(await page.getAttribute('.ex-show >> nth=1', 'aria-pressed'), 'true');
     assert.notDeepEqual(await barsTop(page), barsA);
     await page.waitForFunction(() => Number(document.querySelector('.ex-diff')?.dataset.tv) > 0);
@@ -144,7 +144,7 @@ describe('lesson', () => {
     assert.equal(await page.evaluate(() => window.glasswing.state.pos), 2);
     await page.evaluate(() => window.glasswing.nextDraw());
     assert.equal(await page.getAttribute('#bars-panel', 'data-pos'), '2');
-    assert.match(await page.textContent('.lesson-exhibit'), /Row 2: the hidden state after reading “你”/);
+    assert.match(await page.textContent('.lesson-exhibit'), /Row 3: the hidden state after reading “你”/); // rows count from 1
     assert.match(await page.textContent('.lesson-exhibit'), /output: 4 × 64/);
 
     await page.screenshot({ path: shotPath('lesson-en') });
@@ -159,54 +159,59 @@ describe('lesson', () => {
     await context.close();
   });
 
-  test('what the prose says about the shipped models is what they do', async () => {
+  test('each step sets the page up where its prose looks (the numbers themselves: lesson-facts.test.mjs)', async () => {
     const { page, log, context } = await open('en');
     const goTo = async (id) => {
       await page.evaluate((k) => window.glasswing.store.set({ lesson: k }), stepIndex(id));
       await atStep(page, stepIndex(id));
       await page.evaluate(() => window.glasswing.nextDraw());
     };
-    // The trained RNN: 只 -> 猫 / 鸟, 条 -> 狗 / 鱼, carried only by the hidden state.
+    const facts = () => page.evaluate(() => JSON.parse(document.querySelector('#lesson').dataset.facts));
+    // What the trained RNN remembers: the first character, six back, decides the next.
     await goTo('memory');
     let s = await snapshot(page);
-    assert.equal(s.model, 'shipped:toy-rnn.safetensors');
-    assert.equal(s.pos, 5);
-    assert.deepEqual((await barsTop(page)).slice(0, 2).sort(), ['猫', '鸟']);
+    assert.equal(s.model, 'shipped:chapter-rnn.safetensors');
+    assert.equal(s.text, '我爱你，你也爱');
+    assert.equal((await barsTop(page))[0], '我');
     await page.click('.ex-show >> nth=1');
-    await page.waitForFunction(() => window.glasswing.lastTrace.tokens.join('').includes('那条'));
+    await page.waitForFunction(() => window.glasswing.lastTrace.tokens.join('') === '他爱你，你也爱');
     await page.evaluate(() => window.glasswing.nextDraw());
-    assert.equal(await page.evaluate(() => window.glasswing.state.pos), 5);
-    assert.deepEqual((await barsTop(page)).slice(0, 2).sort(), ['狗', '鱼']);
+    assert.equal((await barsTop(page))[0], '他');
+    assert.match(await page.textContent('.lesson-exhibit'), /After “他爱你，你也爱”: “他” 99\.\d%/);
 
-    // Self-attention on the chapter's sentence: at 着, layer 2 head 2 of the toy GPT
-    // looks back at 星 (which sky was named), the heads look at different places,
-    // and the bars then give 月 (the prose claims all three).
+    // Self-attention on the chapter's sentence: at 着, the head the prose names is the one on screen.
     await goTo('attention');
     s = await snapshot(page);
-    assert.equal(s.model, 'shipped:toy-gpt.safetensors');
+    let f = await facts();
+    assert.equal(s.model, 'shipped:chapter-gpt.safetensors');
     assert.equal(s.traced, STARRY);
-    assert.deepEqual(s.lit, ['matrix-panel']);
-    const targets = (await page.getAttribute('.ex-heads', 'data-targets')).split(',').map(Number);
-    assert.equal(targets.length, 4);
-    assert.equal(targets[1], 7, `layer 2 head 2 looks at 星 (position 7): ${targets}`);
-    assert.ok(new Set(targets).size >= 3, `the heads look at different places: ${targets}`);
-    const weights = await page.$$eval('.ex-head', (bs) => bs.map((b) => Number(/([\d.]+)%$/.exec(b.textContent)[1])));
-    assert.ok(weights[1] > 90, `almost all of head 2's attention: ${weights[1]}%`);
+    assert.deepEqual(s.lit.sort(), ['bars-panel', 'matrix-panel']);
+    assert.deepEqual([s.layer + 1, s.head + 1, s.pos], [f.l, f.h, [...STARRY].indexOf('着')]);
+    assert.match(s.body, new RegExp(`In layer ${f.l}, head ${f.h} puts [\\d.]+% of its attention on 星, ${f.back} characters back`));
+    assert.equal((await page.getAttribute('.ex-heads', 'data-targets')).split(',').map(Number)[f.h - 1], [...STARRY].indexOf('星'));
     assert.equal((await barsTop(page))[0], '月');
+    assert.equal(await page.getAttribute('#matrix-canvas', 'data-head'), String(f.h - 1));
 
-    // Several heads: at the last w, layer 1, the heads look at |, m, b (what comes next) and the earlier w.
+    // How far back: at 想, the head on 我.
+    await goTo('far');
+    s = await snapshot(page);
+    f = await facts();
+    assert.deepEqual([s.layer + 1, s.head + 1, s.pos], [f.l, f.h, [...STARRY].indexOf('想')]);
+    assert.equal((await barsTop(page))[0], '你');
+
+    // Several heads: the first job's head alone in the head view, at its character.
     await goTo('heads');
     s = await snapshot(page);
-    assert.equal(s.model, 'shipped:induction-gpt.safetensors');
-    assert.deepEqual(s.lit, ['model-panel']);
-    assert.equal(await page.getAttribute('.ex-heads', 'data-targets'), '6,2,4,3');
-    assert.deepEqual(await page.evaluate(() => window.glasswing.lastTrace.tokens.filter((_, i) => [6, 2, 4, 3].includes(i))), ['m', 'w', 'b', '|']);
-    assert.deepEqual((await barsTop(page))[0], 'b', 'the model predicts b next');
+    f = await facts();
+    assert.deepEqual(s.lit.sort(), ['heads-panel', 'matrix-panel']);
+    assert.deepEqual([s.layer + 1, s.head + 1, s.pos], [f.l1, f.h1, [...STARRY].indexOf('想')]);
+    assert.equal(await page.getAttribute('#heads-canvas', 'data-heads'), String(f.h1 - 1), 'one head alone');
+    assert.equal(await page.locator('.ex-jobs .ex-head').count(), 4);
     // A head row focuses that head in the views.
-    await page.click('.ex-head[data-head="3"]');
-    assert.equal(await page.evaluate(() => window.glasswing.state.head), 3);
+    await page.click('.ex-head[data-job="2"]');
     await page.evaluate(() => window.glasswing.nextDraw());
-    assert.equal(await page.getAttribute('#matrix-canvas', 'data-head'), '3');
+    assert.equal(await page.getAttribute('#matrix-canvas', 'data-head'), String(f.h3 - 1));
+    assert.equal(await page.evaluate(() => window.glasswing.state.pos), [...STARRY].indexOf('着'));
     assertClean(log);
     await context.close();
   });
@@ -234,23 +239,25 @@ describe('lesson', () => {
     assert.match(await page.textContent('.lesson-exhibit'), /次数完全一样/);
     assert.equal(await page.getAttribute('.lesson-dot[aria-current="step"]', 'aria-label'), '第 2 步：词袋模型记不住顺序');
 
-    await page.evaluate((k) => window.glasswing.store.set({ lesson: k }), stepIndex('heads'));
-    await atStep(page, stepIndex('heads'));
-    assert.match(await page.textContent('.lesson-exhibit'), /“w”（位置 10）在第 1 层看向哪里/);
+    await page.evaluate((k) => window.glasswing.store.set({ lesson: k }), stepIndex('attention'));
+    await atStep(page, stepIndex('attention'));
+    assert.match(await page.textContent('.lesson-exhibit'), /“着”（位置 13）在第 2 层看向哪里/); // positions count from 1
+    assert.match((await snapshot(page)).body, /第 2 层的第 1 个头把 [\d.]+% 的注意力放在 5 个字之前的“星”上/);
     await page.screenshot({ path: shotPath('lesson-zh') });
 
-    // Switching language relabels the open step in place.
+    // Switching language relabels the open step in place, facts included.
     await page.click('.lang-switch button[data-lang="en"]');
     s = await snapshot(page);
-    assert.equal(s.title, 'Several heads, each looking somewhere else');
-    assert.match(await page.textContent('.lesson-exhibit'), /Where “w” \(position 10\) looks in layer 1/);
+    assert.equal(s.title, 'Self-attention: every token looks back');
+    assert.match(await page.textContent('.lesson-exhibit'), /Where “着” \(position 13\) looks in layer 2/);
+    assert.match(s.body, /In layer 2, head 1 puts [\d.]+% of its attention on 星, 5 characters back/);
     assertClean(log);
     await context.close();
   });
 
   test('a step whose model cannot load says so; the lesson and the page keep working', async () => {
     const { page, log, context } = await open('en');
-    await context.route('**/models/toy-rnn.safetensors', (route) => route.fulfill({ status: 200, body: 'not a model' }));
+    await context.route('**/models/chapter-rnn.safetensors', (route) => route.fulfill({ status: 200, body: 'not a model' }));
     await page.evaluate((k) => window.glasswing.store.set({ lesson: k }), stepIndex('memory'));
     await atStep(page, stepIndex('memory'));
     assert.match(await page.textContent('.lesson-status'), /^Could not set up this step: .+/);
@@ -275,20 +282,20 @@ describe('lesson', () => {
     await page.evaluate((k) => window.glasswing.store.set({ lesson: k }), stepIndex('generate'));
     await atStep(page, stepIndex('generate'));
     let s = await snapshot(page);
-    assert.equal(s.model, 'shipped:toy-gpt.safetensors');
-    assert.equal(s.text, '我看见');
+    assert.equal(s.model, 'shipped:chapter-gpt.safetensors');
+    assert.equal(s.text, '我');
     assert.ok(s.lit.length >= 1 && s.lit.every((id) => /gen|generate/.test(id)), `lit: ${s.lit}`);
     const before = await page.evaluate(() => window.glasswing.generate.ids.length);
     await page.click('.ex-gen-step');
     await page.waitForFunction((n) => window.glasswing.generate.ids.length === n + 1, before);
     await page.evaluate(() => window.glasswing.generate.idle());
     const written = await page.evaluate(() => window.glasswing.generate.text);
-    assert.ok(written.startsWith('我看见') && [...written].length === 4, written);
+    assert.ok(written.startsWith('我') && [...written].length === 2, written);
     await page.waitForFunction((w) => document.querySelector('.ex-gen-text')?.textContent.endsWith(w), written);
     // The panel's own Step button: the lesson's text follows it.
     await page.click('#generate-panel [data-gen="step"]');
-    await page.waitForFunction(() => [...window.glasswing.generate.text].length === 5);
-    await page.waitForFunction(() => [...document.querySelector('.ex-gen-text').textContent.split(/: /)[1]].length === 5);
+    await page.waitForFunction(() => [...window.glasswing.generate.text].length === 3);
+    await page.waitForFunction(() => [...document.querySelector('.ex-gen-text').textContent.split(/: /)[1]].length === 3);
     // Space plays and pauses when no button has focus.
     await page.evaluate(() => document.activeElement?.blur());
     await page.keyboard.press(' ');
@@ -356,6 +363,45 @@ describe('classroom', () => {
     assert.equal(await page.inputValue('#text-input'), `${before}?lp[.`);
     const s = await page.evaluate(() => ({ ...window.glasswing.state, open: document.querySelector('#shortcuts').open }));
     assert.deepEqual([s.open, s.lesson, s.presenter, s.layer, s.head], [false, null, false, 1, 1]);
+    assertClean(log);
+    await context.close();
+  });
+
+  test('a clicker: Page Down / Page Up step the lesson (closed, they scroll the page); H folds, and the hint says how to unfold', async () => {
+    const { page, log, context } = await open('zh', { width: 1280, height: 720 });
+    // No lesson open: Page Down scrolls as usual.
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => window.scrollY > 100);
+    assert.equal(await page.evaluate(() => window.glasswing.state.lesson), null);
+    await page.keyboard.press('l');
+    await atStep(page, 0);
+    await page.keyboard.press('PageDown');
+    await atStep(page, 1);
+    await page.keyboard.press('PageDown');
+    await atStep(page, 2);
+    await page.keyboard.press('PageUp');
+    await atStep(page, 1);
+    // Wherever focus is (a lesson button, the page), except a text field.
+    await page.focus('.lesson-next');
+    await page.keyboard.press('PageDown');
+    await atStep(page, 2);
+    await page.focus('#text-input');
+    await page.keyboard.press('PageDown');
+    assert.equal(await page.evaluate(() => window.glasswing.state.lesson), 2, 'typing is never taken over');
+    await page.evaluate(() => document.activeElement.blur());
+    // The shortcuts list names the clicker's keys.
+    await page.keyboard.press('?');
+    await page.waitForFunction(() => document.querySelector('#shortcuts')?.open);
+    assert.match(await page.textContent('#shortcuts tr[data-key="ArrowLeft"] th'), /PgUp.*PgDn/);
+    await page.keyboard.press('Escape');
+    // H folds the text; the hint then says H shows it again (and back).
+    assert.match(await page.textContent('.lesson-keys'), /H 收起文字/);
+    await page.keyboard.press('h');
+    assert.equal(await page.isVisible('.lesson-body'), false);
+    assert.match(await page.textContent('.lesson-keys'), /H 展开文字/);
+    assert.doesNotMatch(await page.textContent('.lesson-keys'), /收起/);
+    await page.keyboard.press('h');
+    assert.match(await page.textContent('.lesson-keys'), /H 收起文字/);
     assertClean(log);
     await context.close();
   });
@@ -466,12 +512,12 @@ describe('classroom', () => {
       if (STEPS[k].id === 'bag') {
         // Tab into the step's own buttons and press one.
         let guard = 0;
-        while (!(await page.evaluate(() => document.activeElement?.textContent === 'Show “你爱我”'))) {
+        while (!(await page.evaluate(() => document.activeElement?.textContent === 'Show “你爱我，”'))) {
           await page.keyboard.press('Tab');
           assert.ok(++guard < 10);
         }
         await page.keyboard.press('Enter');
-        await page.waitForFunction(() => window.glasswing.lastTrace.tokens.join('') === '你爱我');
+        await page.waitForFunction(() => window.glasswing.lastTrace.tokens.join('') === '你爱我，');
       }
     }
     assert.equal(await page.textContent('.lesson-next'), 'Finish');
@@ -521,7 +567,7 @@ describe('classroom', () => {
     assert.ok(gptCanvases.length >= 10);
     for (const c of gptCanvases) assert.ok(c.role === 'img' && c.label.length > 10, JSON.stringify(c));
     const matrixLabel = await page.getAttribute('#matrix-canvas', 'aria-label');
-    assert.match(matrixLabel, /^Attention matrix, layer 1, head 3, 11 by 11\. Row “w” \(position 11\) attends most to “b” \(position 5, 83\.\d%\)\.$/); // positions count from 1
+    assert.match(matrixLabel, /^Attention matrix, layer 1, head 3, 20 by 20\. Row “想” \(position 19\) attends most to “我” \(position 1, 99\.\d%\)\.$/); // positions count from 1
     assert.equal(await page.getAttribute('.lesson-text', 'aria-live'), 'polite');
     assert.equal(await page.getAttribute('#lesson', 'aria-labelledby'), 'lesson-title');
 

@@ -456,7 +456,7 @@ describe('Generate panel: RNN, errors, keyboard', () => {
     await page.context().close();
   });
 
-  test('keyboard: buttons, S / P / B inside the panel, arrow keys in the tree', async () => {
+  test('keyboard: buttons, S / G / B inside the panel (P stays presenter mode), arrow keys in the tree', async () => {
     const { page, log } = await open('toy-gpt.safetensors', 'the cat');
     await page.focus('#generate-panel [data-gen="step"]');
     await page.keyboard.press('Enter');
@@ -470,9 +470,17 @@ describe('Generate panel: RNN, errors, keyboard', () => {
     await page.keyboard.press('b');
     await idle(page);
     assert.equal(await depth(page), 2);
+    // P is presenter mode everywhere, also with focus in this panel: it neither plays nor steps.
+    assert.ok(await page.evaluate(() => document.activeElement.closest('#generate-panel')), 'focus is in the panel');
     await page.keyboard.press('p');
+    assert.equal(await page.evaluate(() => window.glasswing.state.presenter), true);
+    assert.equal(await page.evaluate(() => window.glasswing.generate.playing), false);
+    await page.keyboard.press('p');
+    assert.equal(await page.evaluate(() => window.glasswing.state.presenter), false);
+    assert.equal(await depth(page), 2);
+    await page.keyboard.press('g');
     await page.waitForFunction(() => window.glasswing.generate.generation.cursor.depth >= 3);
-    await page.keyboard.press('p');
+    await page.keyboard.press('g');
     await page.waitForFunction(() => !window.glasswing.generate.playing);
     await idle(page);
     const d = await depth(page);

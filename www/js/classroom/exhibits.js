@@ -4,13 +4,17 @@
 // temperature does). Text, not canvas, so a screen reader reads them too.
 //
 // An exhibit is mount(box, ctx, step) -> {update(trace, state, info)}; ctx
-// is {store, page} (page: the hooks main.js hands the classroom).
+// is {store, page, facts()} (page: the hooks main.js hands the classroom;
+// facts(): what the step's prose states, read from the models, or null).
+// Positions, layers and heads are shown counting from 1.
 
 import { headColor } from '../colors.js';
 import { displayToken, fixed, percent } from '../format.js';
 import { getLang, t, translateError } from '../i18n.js';
 import { activePos } from '../state.js';
+import { TEMPERATURES, TOP_K } from './chapter.js';
 import { el } from './dom.js';
+import { reveal } from './spotlight.js';
 
 /** Where the bars and the exhibits look: the chosen position (the hover is transient). */
 const chosen = (state, T) => activePos({ ...state, hover: null }, T);
@@ -73,12 +77,12 @@ function bag(box, ctx, step) {
   const table = el('table', { class: 'ex-counts' });
   const same = el('p', { class: 'ex-note' });
   const buttons = step.texts.map((s) => button('ex-show', () => showText(ctx, s)));
-  const tops = step.texts.map(() => el('li'));
   const diff = el('p', { class: 'ex-note ex-diff' });
-  box.append(table, same, el('div', { class: 'ex-buttons' }, buttons), el('ul', { class: 'ex-list' }, tops), diff);
+  box.append(table, same, el('div', { class: 'ex-buttons' }, buttons), diff);
   let compared = null; // the model the two traces below were computed with
 
-  async function compare(info) {
+  // How far apart the two next-token distributions are (the prose names each one's top token).
+  async function compare() {
     const m = ctx.page.current();
     if (!m || compared === m) return;
     compared = m;
@@ -86,26 +90,20 @@ function bag(box, ctx, step) {
       const traces = await Promise.all(step.texts.map((s) => ctx.page.engine.traceText(m.modelId, s)));
       if (compared !== m) return;
       const ps = traces.map((tr) => probsAt(tr, tr.ids.length - 1));
-      tops.forEach((li, k) => {
-        const v = top(ps[k], 1)[0];
-        li.textContent = t('exTopAfter', { s: step.texts[k], tok: label(info, v), p: percent(ps[k][v]) });
-        li.dataset.top = String(v);
-      });
       let tv = 0;
       for (let v = 0; v < ps[0].length; v++) tv += Math.abs(ps[0][v] - ps[1][v]);
       diff.dataset.tv = String(tv / 2);
       diff.textContent = t('exDistDiff', { d: fixed(tv / 2, 4) });
     } catch (e) {
       diff.textContent = translateError(e);
-      for (const li of tops) li.textContent = '';
     }
   }
 
   return {
-    update(trace, state, info) {
-      const rows = [el('tr', {}, el('th', { scope: 'col', text: t('exChar') }),
-        ...step.texts.map((s) => el('th', { scope: 'col', text: s })))];
-      for (const c of chars) rows.push(el('tr', {}, el('th', { scope: 'row', text: c }), ...step.texts.map((s) => el('td', { text: String(count(s, c)) }))));
+    update() {
+      // One row per sentence, one column per character: short enough for the side of a projector.
+      const rows = [el('tr', {}, el('th', { scope: 'col', text: t('exChar') }), ...chars.map((c) => el('th', { scope: 'col', text: c })))];
+      for (const s of step.texts) rows.push(el('tr', {}, el('th', { scope: 'row', text: s }), ...chars.map((c) => el('td', { text: String(count(s, c)) }))));
       table.replaceChildren(el('caption', { text: t('exCounts') }), ...rows);
       same.textContent = t('exSameCounts');
       const shown = ctx.page.input.value;
@@ -113,7 +111,7 @@ function bag(box, ctx, step) {
         btn.textContent = t('exShowText', { s: step.texts[k] });
         btn.setAttribute('aria-pressed', String(shown === step.texts[k]));
       });
-      compare(info);
+      compare();
     },
   };
 }
@@ -165,7 +163,7 @@ function rows(box, ctx) {
       next.textContent = t('exRowNext');
       prev.disabled = pos <= 0;
       next.disabled = pos >= T - 1;
-      now.textContent = t('exRowNow', { i: pos, tok: displayToken(trace.tokens[pos]) });
+      now.textContent = t('exRowNow', { i: pos + 1, tok: displayToken(trace.tokens[pos]) });
       now.dataset.pos = String(pos);
       const hid = trace.hidden;
       if (!hid) { values.textContent = ''; shape.textContent = ''; return; }
@@ -178,7 +176,7 @@ function rows(box, ctx) {
   };
 }
 
-// ---- 5. measure words ----------------------------------------------------------------
+// ---- 5. what the RNN remembers: two texts, the top guesses after each ---------------
 
 function measure(box, ctx, step) {
   const pos = step.setup.pos;
@@ -192,10 +190,10 @@ function measure(box, ctx, step) {
       const shown = ctx.page.input.value;
       buttons.forEach((btn, k) => {
         const s = step.texts[k];
-        btn.textContent = t('exTry', { s: [...s].slice(pos - 1, pos + 1).join('') });
+        btn.textContent = t('exShowText', { s });
         btn.setAttribute('aria-pressed', String(shown === s));
       });
-      after.textContent = t('exAfterTop', { tok: [...trace.tokens].slice(Math.max(0, at - 1), at + 1).map(displayToken).join(''), list: topList(probsAt(trace, at), info, 3) });
+      after.textContent = t('exAfterTop', { tok: [...trace.tokens].slice(0, at + 1).map(displayToken).join(''), list: topList(probsAt(trace, at), info, 3) });
       after.dataset.top = top(probsAt(trace, at), 2).map((v) => label(info, v)).join('');
     },
   };
@@ -219,7 +217,7 @@ function heads(box, ctx) {
       const [, H, T] = att.shape;
       const i = chosen(state, T);
       const l = state.layer;
-      title.textContent = t('exHeadsLook', { tok: displayToken(trace.tokens[i]), i, l: l + 1 });
+      title.textContent = t('exHeadsLook', { tok: displayToken(trace.tokens[i]), i: i + 1, l: l + 1 });
       const items = [];
       const targets = [];
       for (let h = 0; h < H; h++) {
@@ -229,7 +227,7 @@ function heads(box, ctx) {
         targets.push(j);
         const b = el('button', {
           type: 'button', class: 'ex-head', 'data-head': h, 'aria-pressed': String(h === state.head),
-        }, t('exHeadRow', { h: h + 1, to: displayToken(trace.tokens[j]), j, w: percent(att.data[base + j]) }));
+        }, t('exHeadRow', { h: h + 1, to: displayToken(trace.tokens[j]), j: j + 1, w: percent(att.data[base + j]) }));
         b.style.setProperty('--c', headColor(h));
         b.title = t('exFocusHead', { h: h + 1 });
         items.push(el('li', {}, b));
@@ -237,6 +235,52 @@ function heads(box, ctx) {
       list.replaceChildren(...items);
       list.dataset.targets = targets.join(',');
       uniform.textContent = t('exUniform', { n: i + 1, w: percent(1 / (i + 1)) });
+    },
+  };
+}
+
+// ---- 7. several heads, one at a time ----------------------------------------------------
+// One button per job of the step's facts (chapter.js HEAD_JOBS): it shows that
+// head alone, at the character where it matters. The numbers are the live trace's.
+
+function jobs(box, ctx) {
+  const title = el('p', { class: 'ex-strong' });
+  const list = el('ul', { class: 'ex-heads ex-jobs' });
+  const all = button('ex-all-heads', () => {
+    const s = ctx.store.state;
+    ctx.store.set({ headsOn: s.headsOn.map(() => true) });
+  });
+  box.append(title, list, el('div', { class: 'ex-buttons' }, all));
+  list.addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-job]');
+    const job = b && ctx.facts()?._jobs?.[Number(b.dataset.job)];
+    if (!job) return;
+    const s = ctx.store.state;
+    ctx.store.set({ layer: job.l, head: job.h, pos: job.i, hover: null, headsOn: s.headsOn.map((_, h) => h === job.h) });
+    ctx.page.nextDraw().then(() => requestAnimationFrame(() => reveal())); // the row moved: bring it into view
+  });
+  return {
+    update(trace, state) {
+      const found = ctx.facts()?._jobs;
+      const att = trace.attention;
+      if (!found || !att) { title.textContent = ''; list.replaceChildren(); all.hidden = true; return; }
+      const [, H, T] = att.shape;
+      title.textContent = t('exJobsTitle');
+      const solo = state.headsOn.filter(Boolean).length === 1;
+      list.replaceChildren(...found.map((job, k) => {
+        if (job.i >= T) return el('li');
+        const w = att.data[((job.l * H + job.h) * T + job.i) * T + job.j];
+        const b = el('button', {
+          type: 'button', class: 'ex-head', 'data-job': k,
+          'aria-pressed': String(solo && state.layer === job.l && state.head === job.h && chosen(state, T) === job.i),
+        }, t('exJobNext', { l: job.l + 1, h: job.h + 1, at: job.at, to: displayToken(trace.tokens[job.j]), w: percent(w) }));
+        b.dataset.w = String(w);
+        b.style.setProperty('--c', headColor(job.h));
+        return el('li', {}, b);
+      }));
+      all.hidden = false;
+      all.textContent = t('exAllHeads');
+      all.setAttribute('aria-pressed', String(state.headsOn.every(Boolean)));
     },
   };
 }
@@ -281,9 +325,6 @@ function generate(box) {
 
 // ---- 9. temperature and top-k ----------------------------------------------------------
 
-const TEMPERATURES = [0.5, 1, 2];
-const TOP_K = 3;
-
 /** p reshaped as the sampler does: softmax(log p / T) (= softmax(logits / T)), then top-k renormalised. */
 export function reshape(p, temperature, k = null) {
   const q = Float64Array.from(p, (v) => (v > 0 ? Math.exp(Math.log(v) / temperature) : 0));
@@ -313,7 +354,7 @@ function temperature(box, ctx) {
       const T = trace.ids.length;
       const pos = T - 1; // generation continues from the last token
       const p = probsAt(trace, pos);
-      const cols = top(p, 5); // reshaping keeps the order, so the same five lead every row
+      const cols = top(p, 4); // reshaping keeps the order, so the same four lead every row
       const s = state.sampler;
       const rowsOut = [
         ...TEMPERATURES.map((x) => [t('exTempRow', { t: x }), reshape(p, x), s && !s.top_k && s.temperature === x]),
@@ -341,7 +382,7 @@ function temperature(box, ctx) {
   };
 }
 
-export const EXHIBITS = { ids, bag, softmax, rows, measure, heads, generate, temperature };
+export const EXHIBITS = { ids, bag, softmax, rows, measure, heads, jobs, generate, temperature };
 
 /** Mounts the exhibit a step names into `box`, or nothing. */
 export function mountExhibit(name, box, ctx, step) {

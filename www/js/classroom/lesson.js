@@ -1,15 +1,20 @@
 // The lesson panel: a guided tour docked at the bottom of the window. The
 // open step lives in the shared store as `state.lesson` (0-based, null when
-// closed), so anything that sets it (the buttons, the arrow keys, a shared
-// URL) opens that step; this module follows the store. Each step sets the
-// page up (model, text, layer, head, position), lights up what to look at,
-// and mounts a live exhibit (exhibits.js) fed with every trace drawn.
+// closed), so anything that sets it (the buttons, the arrow keys, a clicker's
+// Page Up / Page Down, a shared URL) opens that step; this module follows the
+// store. Each step sets the page up (model, text, layer, head, position),
+// reads the numbers its prose states from the models (facts.js), lights up
+// what to look at, scrolls what it talks about into the part of the window
+// the panel leaves free, and mounts a live exhibit (exhibits.js) fed with
+// every trace drawn. The buttons stay in view: only the text scrolls.
 
 import { applyStatic, getLang, t, translateError } from '../i18n.js';
 import { LESSON_TITLE, STEPS } from './chapter.js';
 import { el, prose } from './dom.js';
 import { mountExhibit } from './exhibits.js';
-import { clearSpotlight, retagSpotlight, reveal, spotlight } from './spotlight.js';
+import { fillFacts } from './facts.js';
+import { watchOverflow } from '../overflow.js';
+import { clearSpotlight, focusRects, retagSpotlight, reveal, spotlight } from './spotlight.js';
 
 export class Lesson {
   /** page: the hooks from main.js (see index.js); steps: the lesson's steps. */
@@ -20,13 +25,19 @@ export class Lesson {
     this.shown = null; // the step index the panel shows
     this.exhibit = null;
     this.applying = 0; // each setup gets a number; a newer one makes older ones stop
+    this.facts = null; // what the shown step's prose states, read from the models (null: not yet)
+    this.traces = new Map(); // model id + text -> trace, for facts (models and texts are fixed)
     this.setupDone = Promise.resolve();
     this.returnFocus = null;
     this.build();
     store.subscribe((state, changed) => {
       if (changed.includes('lesson')) this.sync();
       else if (changed.includes('lang') && this.shown !== null) this.drawText();
+      // Presenter mode redraws everything larger: size the panel again and bring the focus back.
+      if (changed.includes('presenter') && !changed.includes('lesson')) this.refit();
     });
+    let resizing = 0;
+    window.addEventListener('resize', () => { clearTimeout(resizing); resizing = setTimeout(() => this.refit(), 150); });
     if (store.state.lesson !== null) this.sync();
   }
 
@@ -51,18 +62,25 @@ export class Lesson {
     this.fold = el('button', { type: 'button', class: 'lesson-fold', 'aria-controls': 'lesson-more', onclick: () => this.toggleFold() });
     this.nav = el('nav', { class: 'lesson-nav' }, this.prev, this.dots, this.count, this.next, this.fold, this.keys);
     this.side = el('div', { class: 'lesson-side', id: 'lesson-more' }, this.exhibitBox, this.status);
+    // Text and exhibit scroll inside the panel when they are long; the buttons below them never do.
+    this.main = el('div', { class: 'lesson-main' },
+      el('div', { class: 'lesson-text', 'aria-live': 'polite' }, this.progress, this.title, this.body), this.side);
     this.root = el('section', { id: 'lesson', class: 'lesson', 'aria-labelledby': 'lesson-title', hidden: true },
-      el('div', { class: 'lesson-text', 'aria-live': 'polite' }, this.progress, this.title, this.body),
-      this.side, this.nav, this.close);
+      this.main, this.nav, this.close);
     document.body.append(this.root);
+    watchOverflow(this.main); // a step longer than the panel says that it scrolls
     // The page keeps room for the panel: main is padded and scrolling stops above it.
+    // (Docked at the side, on a wide screen, it covers none of the page's height.)
     new ResizeObserver(() => {
-      const h = this.root.hidden ? 0 : this.root.offsetHeight;
+      const h = this.root.hidden || this.docked() === 'side' ? 0 : this.root.offsetHeight;
       document.documentElement.style.setProperty('--lesson-h', `${h}px`);
     }).observe(this.root);
   }
 
   index() { return this.store.state.lesson; }
+
+  /** Where the panel is docked: "bottom", or "side" on a wide, short screen (css/classroom.css). */
+  docked() { return getComputedStyle(this.root).getPropertyValue('--dock').trim() || 'bottom'; }
 
   isOpen() { return this.store.state.lesson !== null; }
 
@@ -80,7 +98,7 @@ export class Lesson {
     if (!this.isOpen()) return;
     this.root.classList.toggle('folded');
     this.drawFold();
-    requestAnimationFrame(() => reveal()); // the panel changed height: show what the step points at again
+    requestAnimationFrame(() => { this.fit(); reveal(); }); // the panel changed height: show what the step points at again
   }
 
   drawFold() {
@@ -89,6 +107,7 @@ export class Lesson {
     this.fold.setAttribute('aria-expanded', String(!folded));
     this.body.hidden = folded;
     this.side.hidden = folded;
+    this.keys.textContent = t(folded ? 'lsnKeysFolded' : 'lsnKeys');
   }
 
   /** Goes to step k (clamped); `again` re-runs the setup when k is already open (a reset). */
@@ -123,7 +142,7 @@ export class Lesson {
     // Focus inside the old exhibit would fall to the page: keep it in the lesson, on the title.
     const refocus = this.exhibitBox.contains(document.activeElement);
     this.exhibit?.destroy?.();
-    this.exhibit = mountExhibit(step.exhibit, this.exhibitBox, { store: this.store, page: this.page }, step);
+    this.exhibit = mountExhibit(step.exhibit, this.exhibitBox, { store: this.store, page: this.page, facts: () => this.facts }, step);
     this.drawText();
     if (refocus) this.title.focus({ preventScroll: true });
     this.apply(step);
@@ -158,12 +177,13 @@ export class Lesson {
     const n = this.steps.length;
     this.progress.textContent = `${LESSON_TITLE[lang]} · ${t('lsnStepOf', { k: k + 1, n })}`;
     this.title.textContent = step.title[lang];
-    this.body.replaceChildren(...prose(step.body[lang]));
+    const { text, stated } = fillFacts(step.body[lang], this.facts, lang);
+    this.body.replaceChildren(...prose(text));
+    this.body.dataset.stated = JSON.stringify(stated);
     this.count.textContent = `${k + 1} / ${n}`;
     this.prev.textContent = `◂ ${t('lsnPrev')}`;
     this.prev.disabled = k === 0;
     this.next.textContent = k === n - 1 ? t('lsnFinish') : `${t('lsnNext')} ▸`;
-    this.keys.textContent = t('lsnKeys');
     this.drawFold();
     this.close.setAttribute('aria-label', t('lsnClose'));
     this.close.title = t('lsnClose');
@@ -177,6 +197,7 @@ export class Lesson {
       b.classList.toggle('done', i < k);
     });
     this.root.dataset.step = step.id;
+    this.main.scrollTop = 0;
     document.body.dataset.lessonStep = step.id;
     retagSpotlight(t('lsnLook'));
     applyStatic(this.root);
@@ -191,11 +212,13 @@ export class Lesson {
     this.root.dataset.ready = 'false';
     this.status.textContent = step.setup ? t('lsnSettingUp') : '';
     this.status.classList.remove('error');
+    this.setFacts(null);
     this.setupDone = (async () => {
       let failure = null;
       try {
         await this.page.ready;
-        if (step.setup && live()) await this.setUp(step.setup, live);
+        if (step.setup && live()) await this.setUp(step, live);
+        else if (step.facts && live()) this.setFacts(await step.facts(this.ask(null)));
       } catch (e) {
         failure = e;
       }
@@ -208,7 +231,9 @@ export class Lesson {
       }
       if (this.page.trace()) await this.page.nextDraw(); // (no trace, no draw: e.g. the engine failed)
       if (!live()) return;
-      spotlight(step.target, t('lsnLook'));
+      spotlight(step.target, t('lsnLook'), step.focus, () => this.store.state);
+      this.fit();
+      reveal();
       this.root.dataset.ready = 'true';
       const trace = this.page.trace();
       if (trace) this.render(trace, this.store.state, this.page.current()?.info);
@@ -216,8 +241,9 @@ export class Lesson {
     return this.setupDone;
   }
 
-  async setUp(s, live) {
+  async setUp(step, live) {
     const { page, store } = this;
+    const s = step.setup;
     const key = `shipped:${s.model}`;
     if (!page.models().has(key)) throw new Error(t('lsnMissingModel', { file: s.model }));
     if (store.state.modelKey !== key) {
@@ -228,10 +254,82 @@ export class Lesson {
     if (!live()) return;
     if (page.input.value !== s.text || !page.trace()) await page.setText(s.text);
     if (!live()) return;
-    const headsOn = store.state.headsOn.map(() => true);
-    store.set({ layer: s.layer ?? 0, head: s.head ?? 0, pos: s.pos ?? null, hover: null, headsOn });
+    // The numbers the prose states (and where the page looks) come from the models.
+    const facts = step.facts ? await step.facts(this.ask(s.model)) : {};
+    if (!live()) return;
+    this.setFacts(facts);
+    const value = (v, fallback) => (typeof v === 'function' ? v(facts) : v ?? fallback);
+    const head = value(s.head, 0);
+    // `solo`: the head view shows the focused head alone (the store keeps a lone head in step with the focus).
+    const headsOn = store.state.headsOn.map((_, h) => !s.solo || h === head);
+    store.set({ layer: value(s.layer, 0), head, pos: value(s.pos, null), hover: null, headsOn });
     // The Generate panel continues the text box: start it over on the step's text.
     await window.glasswing?.generate?.restart?.();
+  }
+
+  /**
+   * What a step's facts read the models through: `info(file)` and
+   * `trace(text, file)` for a shipped model (the step's own by default),
+   * loaded quietly if the page has not loaded it yet; traces are kept.
+   */
+  ask(defaultFile) {
+    const { page } = this;
+    const model = async (file = defaultFile) => {
+      const m = page.models().get(`shipped:${file}`);
+      if (!m) throw new Error(t('lsnMissingModel', { file }));
+      if (!m.modelId) {
+        const { modelId, info } = await page.engine.loadUrl(new URL(`models/${file}`, location.href).href);
+        if (!m.modelId) Object.assign(m, { modelId, info });
+      }
+      return m;
+    };
+    return {
+      info: async (file) => (await model(file)).info,
+      trace: async (text, file) => {
+        const m = await model(file);
+        const key = `${m.modelId}\u0000${text}`;
+        if (!this.traces.has(key)) this.traces.set(key, page.engine.traceText(m.modelId, text));
+        try {
+          return await this.traces.get(key);
+        } catch (e) {
+          this.traces.delete(key);
+          throw e;
+        }
+      },
+    };
+  }
+
+  /** Keeps the step's facts (null: not read yet, shown as …) and redraws the prose with them. */
+  setFacts(facts) {
+    this.facts = facts;
+    if (facts) this.root.dataset.facts = JSON.stringify(facts, (k, v) => (v instanceof Float32Array ? Array.from(v) : v));
+    else delete this.root.dataset.facts;
+    if (this.shown !== null) this.drawText();
+  }
+
+  /** The shown step's facts (null until read), for the exhibits. */
+  currentFacts() { return this.facts; }
+
+  /**
+   * Sizes the panel: as tall as its text and exhibit (so a step needs no
+   * scrolling) as long as what the step talks about (its focus) still fits
+   * in the window above it; never under 30% or over 62% of the window.
+   */
+  fit() {
+    if (this.shown === null) return;
+    if (this.docked() === 'side') { this.root.style.maxHeight = ''; return; }
+    const H = window.innerHeight;
+    const rects = focusRects();
+    const need = rects.length ? Math.max(...rects.map((r) => r.bottom)) - Math.min(...rects.map((r) => r.top)) + 36 : 0;
+    const room = Math.max(0.3 * H, Math.min(0.62 * H, H - need));
+    this.root.style.maxHeight = `${Math.floor(room)}px`;
+  }
+
+  /** After the page changed size or scale: the panel fitted again and the focus shown, once the views are drawn. */
+  async refit() {
+    if (this.shown === null || this.root.dataset.ready !== 'true') return;
+    if (this.page.trace()) await this.page.nextDraw();
+    requestAnimationFrame(() => { this.fit(); reveal(); });
   }
 
   /** Called after every draw: the exhibit follows the trace on screen. */
@@ -239,7 +337,7 @@ export class Lesson {
     if (this.shown === null || !this.exhibit || !info) return;
     if (this.root.dataset.ready !== 'true') return;
     // Exhibits ignore the hover, so a pointer moving over the views need not rebuild them.
-    const key = [this.shown, state.pos, state.layer, state.head, state.lang, state.headsOn.join(), JSON.stringify(state.sampler ?? null), this.page.input.value].join('|');
+    const key = [this.shown, state.pos, state.layer, state.head, state.lang, state.headsOn.join(), JSON.stringify(state.sampler ?? null), this.page.input.value, Boolean(this.facts)].join('|');
     if (trace === this.drawnTrace && key === this.drawnKey && this.exhibit === this.drawnExhibit) return;
     this.drawnTrace = trace;
     this.drawnKey = key;

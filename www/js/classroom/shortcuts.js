@@ -1,5 +1,6 @@
 // Page-wide keyboard shortcuts and their help overlay (opened by "?", closed
-// by Esc). One table drives both, so the list always shows what the keys do,
+// by Esc). A presentation clicker sends Page Down / Page Up: while the lesson
+// is open they step it, as the arrow keys do (closed, they scroll the page). One table drives both, so the list always shows what the keys do,
 // in the current language. Keys are never taken from someone typing: not in
 // text fields, not with Ctrl/Alt/Meta, not when a widget already handled the
 // key (token chips walk with the arrows, the Generate panel has its own keys),
@@ -37,8 +38,8 @@ export function initShortcuts({ lesson, presenter, palette, store, page }) {
     { keys: ['?'], show: ['?'], label: 'keyHelp', run: () => toggle() },
     { keys: ['Escape'], show: ['Esc'], label: 'keyEsc', run: () => lesson.isOpen() && lesson.toggle() },
     { keys: ['l', 'L'], show: ['L'], label: 'keyLesson', run: () => lesson.toggle() },
-    { keys: ['ArrowLeft'], show: ['←', '→'], label: 'keyLessonSteps', run: () => lesson.isOpen() && lesson.go(lesson.index() - 1) },
-    { keys: ['ArrowRight'], run: () => lesson.isOpen() && lesson.go(lesson.index() + 1) },
+    { keys: ['ArrowLeft', 'PageUp'], show: ['←', '→', 'PgUp', 'PgDn'], label: 'keyLessonSteps', run: () => lesson.isOpen() && lesson.go(lesson.index() - 1) },
+    { keys: ['ArrowRight', 'PageDown'], run: () => lesson.isOpen() && lesson.go(lesson.index() + 1) },
     { keys: ['h', 'H'], show: ['H'], label: 'keyFold', run: () => lesson.toggleFold() },
     { keys: ['p', 'P'], show: ['P'], label: 'keyPresenter', run: () => presenter.toggle() },
     { keys: ['c', 'C'], show: ['C'], label: 'keyPalette', run: () => palette.next() },
@@ -82,7 +83,7 @@ export function initShortcuts({ lesson, presenter, palette, store, page }) {
       [['Tab', 'Shift+Tab'], 'keyTab'],
       [['←', '→', 'Home', 'End'], 'keyChips'],
     ];
-    if (generator()) more.push([['S', 'P', 'B'], 'keyGenPanel']);
+    if (generator()) more.push([['S', 'G', 'B'], 'keyGenPanel']);
     table.replaceChildren(
       el('tbody', {}, ...rows),
       el('tbody', {}, el('tr', {}, el('th', { colspan: '2', class: 'shortcuts-sub', text: t('helpElsewhere') })),
@@ -112,7 +113,8 @@ export function initShortcuts({ lesson, presenter, palette, store, page }) {
     if (!s || !(s.available?.() ?? true)) return;
     if (e.key === ' ' && e.target.closest?.(PRESSABLE)) return; // Space presses the focused button
     if (e.key === 'Escape' && !lesson.isOpen()) return;
-    if (e.key.startsWith('Arrow') && !lesson.isOpen()) return; // arrows scroll the page as usual
+    // Arrows and Page Up / Down scroll the page as usual when no lesson is open.
+    if ((e.key.startsWith('Arrow') || e.key.startsWith('Page')) && !lesson.isOpen()) return;
     e.preventDefault();
     s.run();
   });

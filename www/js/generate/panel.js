@@ -40,7 +40,7 @@ function markup() {
     h('div', { class: 'gen-toolbar', role: 'toolbar', 'data-i18n-attr': 'aria-label:genControls' },
       h('button', { type: 'button', class: 'button gen-step', 'data-gen': 'step', 'aria-keyshortcuts': 'S' },
         h('span', { 'aria-hidden': 'true' }, '▸ '), h('span', { 'data-i18n': 'genStep' })),
-      h('button', { type: 'button', class: 'button gen-play', 'data-gen': 'play', 'aria-keyshortcuts': 'P', 'aria-pressed': 'false' },
+      h('button', { type: 'button', class: 'button gen-play', 'data-gen': 'play', 'aria-keyshortcuts': 'G', 'aria-pressed': 'false' },
         h('span', { 'aria-hidden': 'true', class: 'gen-play-icon' }, '▶ '), h('span', { class: 'gen-play-label' })),
       h('button', { type: 'button', class: 'button', 'data-gen': 'back', 'aria-keyshortcuts': 'B' },
         h('span', { 'aria-hidden': 'true' }, '◂ '), h('span', { 'data-i18n': 'genBack' })),
@@ -143,10 +143,11 @@ export class GeneratePanel {
       if (chip) this.inspect(chip.dataset.key === 'next' ? 'next' : Number(chip.dataset.key));
     });
     e.output.addEventListener('keydown', (ev) => this.outputKey(ev));
-    // Panel shortcuts, only while focus is inside the panel and not in a text field.
+    // Panel shortcuts, only while focus is inside the panel and not in a text field
+    // (G, not P, plays: P is presenter mode everywhere).
     el.addEventListener('keydown', (ev) => {
       if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest('input, select, textarea')) return;
-      const button = { s: e.step, p: e.play, b: e.back }[ev.key.toLowerCase()];
+      const button = { s: e.step, g: e.play, b: e.back }[ev.key.toLowerCase()];
       if (!button) return;
       ev.preventDefault();
       button.click(); // the same path as a click, disabled state included

@@ -1,0 +1,120 @@
+// The lesson on a classroom projector (issue 10, item 1): at 1024×768,
+// 1280×720 and 1920×1080, in Chinese and English, with and without presenter
+// mode, every step shows what it talks about (its `focus` in chapter.js: the
+// matrix row the prose reads, the top bars, the token chips, the Generate
+// panel's output...) inside the window and outside the lesson panel, and the
+// panel's Previous / Next / fold buttons are whole, on screen and the topmost
+// thing where they are (a click there reaches them). Screenshots of every step
+// in Chinese presenter mode go to tests/e2e/screenshots/lesson-<size>-<step>.png.
+//
+// It also records which steps' text needs scrolling inside the panel (printed,
+// and never more than a few lines' worth in presenter mode, where the panel
+// has the least room).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { assertClean, launch, openPage, serve, shotPath } from './helpers.mjs';
+
+const { STEPS } = await import('../../www/js/classroom/chapter.js');
+const FOCUS = STEPS.map((s) => ({ id: s.id, focus: s.focus })); // what crosses into the page
+
+let server;
+let origin;
+let browser;
+before(async () => {
+  ({ server, origin } = await serve());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const SIZES = [[1024, 768], [1280, 720], [1920, 1080]];
+
+/** In the page: what the open step shows where. */
+function measure(page) {
+  return page.evaluate((steps) => {
+    const state = window.glasswing.state;
+    const step = steps[state.lesson];
+    const W = window.innerWidth;
+    const H = window.innerHeight;
+    const panel = document.querySelector('#lesson').getBoundingClientRect();
+    const coversBottom = panel.left <= 0 && panel.right >= W;
+    // The part of the window the panel leaves free.
+    const free = coversBottom ? { left: 0, right: W, top: 0, bottom: panel.top } : { left: 0, right: panel.left, top: 0, bottom: H };
+    const rects = [];
+    for (const item of step.focus) {
+      if (typeof item === 'string') {
+        const sel = item.split('||').map((x) => x.trim()).find((x) => document.querySelector(x));
+        const els = sel ? [...document.querySelectorAll(sel)].filter((e) => e.getClientRects().length) : [];
+        if (!els.length) rects.push({ item, missing: true });
+        for (const e of els) rects.push({ item, ...e.getBoundingClientRect().toJSON() });
+      } else if (item.cell) {
+        // The matrix from its top (column labels) to the bottom of the selected position's row.
+        const c = document.querySelector('#matrix-canvas');
+        const r = c.getBoundingClientRect();
+        const pos = state.pos ?? Number(c.dataset.t) - 1;
+        rects.push({ item: `matrix row ${pos + 1}`, left: r.left, right: r.left + Number(c.dataset.left) + Number(c.dataset.t) * Number(c.dataset.cell), top: r.top, bottom: r.top + Number(c.dataset.top) + (pos + 1) * Number(c.dataset.cell) });
+      }
+    }
+    const hidden = rects.filter((r) => r.missing || r.top < free.top - 1 || r.bottom > free.bottom + 1 || r.left < free.left - 1 || r.right > free.right + 1)
+      .map((r) => `${r.item}: ${r.missing ? 'not on the page' : `[${Math.round(r.left)}, ${Math.round(r.top)}]–[${Math.round(r.right)}, ${Math.round(r.bottom)}]`}`);
+    // The buttons: whole, in the window, and what a click at their centre reaches.
+    const buttons = ['.lesson-prev', '.lesson-next', '.lesson-fold'].map((sel) => {
+      const b = document.querySelector(sel);
+      const r = b.getBoundingClientRect();
+      const inside = r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= W && r.bottom <= H;
+      const hit = inside && b.contains(document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2));
+      const at = (fx, fy) => b.contains(document.elementFromPoint(r.left + fx * r.width, r.top + fy * r.height));
+      const corners = inside && at(0.15, 0.2) && at(0.85, 0.8); // (not the very corners: they are rounded)
+      return { sel, ok: Boolean(hit && corners), rect: [r.left, r.top, r.right, r.bottom].map(Math.round) };
+    });
+    const main = document.querySelector('.lesson-main');
+    return {
+      step: step.id,
+      free: [free.left, free.top, free.right, free.bottom].map(Math.round),
+      focus: rects.length,
+      hidden,
+      buttons: buttons.filter((b) => !b.ok),
+      textOverflow: Math.max(0, main.scrollHeight - main.clientHeight),
+      lineHeight: parseFloat(getComputedStyle(document.querySelector('.lesson-body')).lineHeight),
+    };
+  }, FOCUS);
+}
+
+for (const [w, h] of SIZES) {
+  describe(`lesson at ${w}×${h}`, () => {
+    for (const presenter of [true, false]) {
+      for (const lang of ['zh', 'en']) {
+        test(`${lang}${presenter ? ', presenter mode' : ''}: every step's focus in view, its buttons whole`, async () => {
+          const { page, context, log } = await openPage(browser, null, { viewport: { width: w, height: h } });
+          await page.emulateMedia({ reducedMotion: 'reduce' });
+          await page.goto(`${origin}/#lang=${lang}${presenter ? '&presenter=1' : ''}`);
+          await page.evaluate(() => window.glasswing.ready);
+          const problems = [];
+          const scrolls = [];
+          for (let k = 0; k < STEPS.length; k++) {
+            // A clicker's Page Down (the first step opens with L).
+            await page.keyboard.press(k === 0 ? 'l' : 'PageDown');
+            await page.waitForFunction((want) => window.glasswing.state.lesson === want
+              && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+            await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+            const m = await measure(page);
+            assert.equal(m.step, STEPS[k].id);
+            if (STEPS[k].focus.length) assert.ok(m.focus > 0, `${m.step}: nothing to show`);
+            if (m.hidden.length) problems.push(`${m.step}: not in view (free area ${m.free}): ${m.hidden.join('; ')}`);
+            if (m.buttons.length) problems.push(`${m.step}: buttons cut off or covered: ${JSON.stringify(m.buttons)}`);
+            if (m.textOverflow > 0) scrolls.push(`${m.step} +${m.textOverflow}px`);
+            if (presenter && m.textOverflow > 4 * m.lineHeight) problems.push(`${m.step}: the panel hides ${m.textOverflow}px of the step (more than 4 lines)`);
+            if (presenter && lang === 'zh') await page.screenshot({ path: shotPath(`lesson-${w}x${h}-${k + 1}-${STEPS[k].id}`) });
+          }
+          if (scrolls.length) console.log(`${w}×${h} ${lang}${presenter ? ' presenter' : ''}: text scrolls in ${scrolls.join(', ')}`);
+          assert.deepEqual(problems, []);
+          assertClean(log, origin);
+          await context.close();
+        });
+      }
+    }
+  });
+}
