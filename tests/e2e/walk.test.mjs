@@ -17,7 +17,7 @@
 //
 // A failure prints the seed, the step, the last actions and the page's state.
 // Reproduce with
-//   WALK_SEEDS=1234 WALK_STEPS=140 node --test tests/e2e/walk.test.mjs
+//   WALK_SEEDS=1234 WALK_STEPS=120 node --test tests/e2e/walk.test.mjs
 // (the choices reproduce exactly; the timing between them only roughly).
 // WALK_ACTIONS=link,type restricts the walk to the actions named (to hunt or
 // to minimise); WALK_PROFILE=1 prints the time spent per action;
@@ -34,7 +34,7 @@ import * as helpers from './helpers.mjs';
 const { FIXTURES, WWW, launch, openPage, safetensorsBytes, serve, shotPath } = helpers;
 
 const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').filter((s) => s.trim()).map(Number).filter(Number.isFinite);
-const STEPS = Number(process.env.WALK_STEPS ?? 140);
+const STEPS = Number(process.env.WALK_STEPS ?? 120);
 const CHECK_EVERY = 50; // steps between checks that the page still traces
 const DEADLINE_MS = 30000; // for a trace to come back (a wedge must fail, not hang; a legal 6,000-token trace of a hostile model takes ~10 s here)
 const ACTION_MS = 300; // playwright's patience for one click (a modal dialog or the lesson panel may cover the target)
@@ -788,6 +788,8 @@ async function walk(seed, steps) {
       if (step % CHECK_EVERY === 0 || step === steps) {
         history.push(`#${step} check: the page traces the text in its box`);
         const shownText = await pageTextProblems(page); // before assertTraces sets a clean text
+        const href = await page.evaluate(() => location.href.length);
+        if (href >= 40000) shownText.push(`the address is ${href} characters long (the box holds the text, the link only its start)`);
         await assertTraces(page, r, `check after step ${step}`);
         const bad2 = [...problems(log), ...shownText];
         if (bad2.length) throw new WalkFailure(bad2.join('\n'));
@@ -801,6 +803,10 @@ async function walk(seed, steps) {
     history.push('end: generate one token, train one step');
     await assertGenerates(page, 'end');
     await assertTrains(page, 'end');
+    // No worker piles up (the model engine, training, the export formatter), and links stay short (issue 9, item 8).
+    assert.ok(page.workers().length <= 3, `${page.workers().length} workers: ${page.workers().map((w) => w.url()).join(', ')}`);
+    const href = await page.evaluate(() => location.href.length);
+    assert.ok(href < 40000, `the address is ${href} characters long`);
     await page.screenshot({ path: shotPath(`walk-seed-${seed}`), fullPage: false });
     helpers.assertClean(log, origin);
   } catch (e) {
