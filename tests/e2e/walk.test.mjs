@@ -300,7 +300,7 @@ async function tryClick(page, selector, { nth = null, ...opts } = {}) {
 }
 
 const VIEWPORTS = [[1600, 1000], [1280, 800], [1024, 700], [800, 600], [390, 844], [320, 480], [1920, 1080], [600, 1200]];
-const KEYS = ['?', 'l', 'L', 'ArrowLeft', 'ArrowRight', 'ArrowRight', 'h', 'p', 'c', '[', ']', ',', '.', '/', ' ', 'PageUp', 'PageDown', 'Escape', 'Tab', 'Enter', 'Home', 'End', 's', 'b'];
+const KEYS = ['?', 'l', 'L', 'ArrowLeft', 'ArrowRight', 'ArrowRight', 'h', 'p', 'c', '[', ']', ',', '.', '/', ' ', 'PageUp', 'PageDown', 'Escape', 'Tab', 'Enter', 'Home', 'End', 's', 'b', 'g', 'G'];
 
 /**
  * The actions, each [weight, name, fn(page, r, ctx) -> detail string].
@@ -406,9 +406,9 @@ const ACTIONS = [
   [2, 'lesson arrows', async (page, r) => {
     // Fast arrow keys through the lesson (issue 9, item 1, second way).
     await page.evaluate(() => document.activeElement?.blur?.());
-    const keys = Array.from({ length: r.int(2, 10) }, () => (r.chance(0.7) ? 'ArrowRight' : 'ArrowLeft'));
+    const keys = Array.from({ length: r.int(2, 10) }, () => (r.chance(0.7) ? r.pick(['ArrowRight', 'PageDown']) : r.pick(['ArrowLeft', 'PageUp'])));
     for (const k of keys) await page.keyboard.press(k);
-    return keys.map((k) => (k === 'ArrowRight' ? '→' : '←')).join('');
+    return keys.map((k) => ({ ArrowRight: '→', ArrowLeft: '←', PageDown: '⇟', PageUp: '⇞' })[k]).join('');
   }],
   [6, 'generate', async (page, r) => {
     const what = r.weighted([[4, 'step'], [2, 'play'], [2, 'back'], [1, 'restart'], [1, 'show'], [1, 'reseed'], [1, 'greedy']]);
@@ -882,7 +882,7 @@ describe('regressions found by the walk', () => {
     const { page, log, context } = await open('gpt-untrained.safetensors');
     await page.evaluate(() => document.activeElement?.blur?.());
     await page.keyboard.press('l');
-    for (const k of [...Array(9).fill('ArrowRight'), 'ArrowLeft', 'ArrowLeft', 'ArrowRight', ...Array(4).fill('ArrowLeft')]) {
+    for (const k of [...Array(9).fill('ArrowRight'), 'ArrowLeft', 'PageUp', 'PageDown', ...Array(4).fill('ArrowLeft'), 'PageDown', 'PageDown']) {
       await page.keyboard.press(k);
     }
     await assertTraces(page, tools(mulberry32(3)), 'after racing through the lesson');
