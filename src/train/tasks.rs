@@ -105,7 +105,7 @@ impl Task {
         }
     }
 
-    /// One example: the string, and the char index where scoring starts.
+    /// One training example: the string, and the char index where scoring starts.
     pub fn sample_text(&self, rng: &mut ChaCha8Rng) -> (String, usize) {
         // A random string of `min..=max` characters drawn from `alphabet`.
         let pick = |rng: &mut ChaCha8Rng, alphabet: &str, min: usize, max: usize| -> String {
@@ -163,8 +163,10 @@ impl Task {
     }
 
     /// A held-out example's text: as `sample_text`, except that a long
-    /// enough `text` task draws its windows from the part training never sees.
-    fn held_out_text(&self, rng: &mut ChaCha8Rng) -> (String, usize) {
+    /// enough `text` task draws its windows from the part training never sees
+    /// (what to show as "a held-out example", with an rng seeded from
+    /// `seed ^ HELD_OUT_SALT`).
+    pub fn held_out_text(&self, rng: &mut ChaCha8Rng) -> (String, usize) {
         match self {
             Task::Text(text) => {
                 let chars: Vec<char> = text.chars().collect();

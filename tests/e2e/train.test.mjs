@@ -394,6 +394,48 @@ describe('Train panel', () => {
     await context.close();
   });
 
+  let liveHeldOut = null;
+  test('pasted text: held out is its last tenth when it is long enough, and said to be the training text when not', async () => {
+    const { page, context, log } = await openTrain(`${origin}/?model=gpt-untrained.safetensors&lang=zh`);
+    await page.selectOption('#train-task', 'text');
+    // Two sentences (the issue's case): nothing can be held out, and the panel says so before and after training.
+    const short = '我爱你。我喜欢在深夜的星空下伴随着月亮轻轻地想你。';
+    await page.fill('#train-text', short);
+    await page.waitForFunction(() => document.querySelector('.train-text-hint').dataset.heldOut === '0');
+    assert.match(await page.textContent('.train-text-hint'), /不到 200 个字符的文本太短，留不出训练时没见过的部分/);
+    await chooseSize(page, 'rnn', 'tiny');
+    await page.click('.train-more summary');
+    await page.fill('#train-steps', '30');
+    await page.click('.train-go');
+    await waitStatus(page, 'done');
+    assert.match(await page.textContent('.train-status'), /（留出集就是训练用的文本：文本太短，留不出别的。）$/);
+    await page.click('.train-reset');
+    await waitStatus(page, 'idle');
+    // A long text: its last tenth is held out, and the held-out example shown while training comes from there.
+    const long = Array.from({ length: 12 }, (_, k) => `第${'一二三四五六七八九十'[k % 10]}句：我喜欢在深夜的星空下伴随着月亮轻轻地想你。`).join('');
+    const n = [...long].length;
+    const tail = [...long].slice(n - Math.floor(n / 10)).join('');
+    await page.fill('#train-text', long);
+    await page.waitForFunction((k) => document.querySelector('.train-text-hint').dataset.heldOut === String(k), Math.floor(n / 10));
+    assert.match(await page.textContent('.train-text-hint'), new RegExp(`留出集：文本最后的 ${Math.floor(n / 10)} 个字符，训练时从来不用。`));
+    await page.click('.train-go');
+    await waitStatus(page, 'done');
+    assert.doesNotMatch(await page.textContent('.train-status'), /留出集就是训练用的文本/);
+    // The held-out example the panel shows while training is one of those held-out windows
+    // (src/wasm.rs sampleText must draw it with Task::held_out_text; until then this part is a todo).
+    const live = await page.evaluate(() => window.glasswing.train.liveData.text);
+    liveHeldOut = { live, tail };
+    await page.click('.train-reset');
+    await waitStatus(page, 'idle');
+    assertClean(log);
+    await context.close();
+  });
+
+  test('pasted text: the held-out example shown while training comes from the held-out end', { todo: 'src/wasm.rs sampleText draws from the training text (Task::sample_text): it should call Task::held_out_text' }, () => {
+    assert.ok(liveHeldOut, 'the test above ran');
+    assert.ok(liveHeldOut.tail.includes(liveHeldOut.live), `the held-out example “${liveHeldOut.live}” comes from the held-out end “${liveHeldOut.tail}”`);
+  });
+
   test('an RNN on your own Chinese text trains and draws its hidden state', async () => {
     const { page, context, log } = await openTrain(`${origin}/?model=gpt-untrained.safetensors&lang=zh`);
     const text = '我爱你。我喜欢在深夜的星空下伴随着月亮轻轻地想你。';

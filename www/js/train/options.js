@@ -10,11 +10,25 @@ export const TASKS = {
   brackets: { steps: 3000, sep: '>' },
   add: { steps: 5000, sep: '=' },
   toy: { steps: 3000, sep: null },
+  chapter: { steps: 3000, sep: null },
   text: { steps: 2000, sep: null },
 };
 
 /** The text task's window (the core's TEXT_WINDOW): longer texts are seen in windows this long. */
 export const TEXT_WINDOW = 64;
+
+/** A text this long or longer holds out its last tenth (the core's TEXT_HOLD_OUT_MIN, src/train/tasks.rs). */
+export const TEXT_HOLD_OUT_MIN = 200;
+
+/**
+ * How many characters at the end of a pasted text are held out, never
+ * trained on (src/train/tasks.rs held_out_chars); 0: too short to spare any,
+ * so the held-out score is measured on the training text itself.
+ */
+export function heldOutChars(text) {
+  const n = [...(text ?? '')].length;
+  return n >= TEXT_HOLD_OUT_MIN ? Math.floor(n / 10) : 0;
+}
 
 // Presets: "small" GPT is the shipped reverse/sort model, "medium" the shipped
 // induction/toy GPT, "small" RNN the shipped toy RNN.

@@ -9,7 +9,7 @@ import { t, translateError } from '../i18n.js';
 import { LossChart } from './chart.js';
 import { TrainClient } from './client.js';
 import { LiveExample } from './live.js';
-import { LIMITS, PRESETS, TASKS, TEXT_WINDOW, buildOptions, fileName, presetOf, splitExample } from './options.js';
+import { LIMITS, PRESETS, TASKS, TEXT_HOLD_OUT_MIN, TEXT_WINDOW, buildOptions, fileName, heldOutChars, presetOf, splitExample } from './options.js';
 
 const PREVIEW_DEBOUNCE_MS = 200;
 const EVAL_N = 200; // held-out examples behind the metrics saved with a model
@@ -441,6 +441,8 @@ export class TrainPanel {
     if (this.reached && this.hasRun()) {
       text += ` ${t('milestone', { p: `${(this.reached.p * 100).toFixed(1)}%`, n: count(this.reached.step, this.lang()), s: this.seconds(this.reached.ms) })}`;
     }
+    // A short pasted text has no held-out part: say so wherever its score is reported.
+    if (this.hasRun() && this.options?.task === 'text' && !heldOutChars(this.options.text)) text += ` ${t('statusHeldOutNone')}`;
     this.els.status.textContent = text;
   }
 
@@ -511,7 +513,10 @@ export class TrainPanel {
 
     // Settings: task description, text hint, example, parameter count.
     els.taskDesc.textContent = t(`taskDesc_${task}`);
-    els.textHint.textContent = t('trainTextHint', { n: TEXT_WINDOW });
+    // Which text the held-out score is measured on: the end of a long text, else the training text itself.
+    const held = heldOutChars(els.text.value);
+    els.textHint.textContent = `${t('trainTextHint', { n: TEXT_WINDOW })} ${held ? t('trainHeldOutTail', { n: held }) : t('trainHeldOutNone', { min: TEXT_HOLD_OUT_MIN })}`;
+    els.textHint.dataset.heldOut = String(held);
     const example = (this.hasRun() && this.liveData?.text) || this.preview?.text || '';
     const { prompt, answer } = splitExample(task, example);
     els.exampleQ.textContent = prompt;
