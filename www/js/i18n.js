@@ -428,7 +428,7 @@ const zh = {
   weight: '注意力权重',
   cellReadout: '“{q}”（位置 {i}）→“{k}”（位置 {j}）：{w}',
   modelView: '全部注意力头',
-  modelViewHint: '一眼看遍每一层的每一个头。点击缩略图，就能在上方放大查看。',
+  modelViewHint: '一眼看遍每一层的每一个头。点击一个缩略图，上方的视图就会换成那个头。',
   hidden: '隐藏状态',
   hiddenHint: '每一行是一个时间步，每一列是一个隐藏单元；蓝色为负，红色为正。每一步都把新的输入和上一行的状态混合在一起。',
   hiddenLayer: '第 {n} 层：{t} 步 × {d} 个单元',
@@ -587,7 +587,7 @@ const zh = {
   liveWrong: '（错）',
   liveAllRight: '这个样本：答案的 {n} 个字符全对。',
   liveSomeRight: '这个样本：答案 {n} 个字符中对了 {k} 个。',
-  liveAttnHint: '这个样本上每一层、每个头的注意力。行是发出注意的字符，列是被关注的字符。',
+  liveAttnHint: '这个样本上每一层、每个头的注意力。行：正在“看”的字符；列：被看的字符。',
   liveHiddenHint: '这个样本上每一层的隐藏状态：每行一个时间步，每列一个单元；蓝色为负，红色为正。',
   liveAttnLabel: '“{text}”上 {l} 层 × {h} 个头的注意力图',
   liveHiddenLabel: '“{text}”上 {l} 层隐藏状态的热力图',
@@ -877,7 +877,7 @@ const CODES = {
     (f) => `不支持 ${zhField(f.field)} = ${f.value}（${f.why}）`],
   overflow: [['name'],
     (f) => `the model computed a non-finite value in \`${f.name}\`: its weights are too large`,
-    (f) => `模型在 \`${f.name}\` 里算出了无穷大或非数：它的权重太大了`],
+    (f) => `模型在 \`${f.name}\` 里算出了无穷大或非数值（NaN）：它的权重太大了`],
   over_budget: [['what', 'need_bytes', 'limit_bytes'],
     (f) => {
       const hint = budgetHint(f, EN_UNIT, 'the model itself is too large for it');
