@@ -263,7 +263,7 @@ describe('every number a lesson step states', () => {
       assert.deepEqual(s.headsOn.map((on, x) => (on ? x : -1)).filter((x) => x >= 0), [h], `${job.id}: that head alone`);
       assert.equal(await page.getAttribute('#heads-canvas', 'data-heads'), String(h), `${job.id}: the head view draws it alone`);
       const label = await page.textContent(`.ex-head[data-job="${n}"]`);
-      assert.equal(label, `第 ${l + 1} 层第 ${h + 1} 个头：在“${job.at}”看“${job.to}”（${(w * 100).toFixed(1)}%）`);
+      assert.equal(label, `第 ${l + 1} 层第 ${h + 1} 个头：在“${job.at}”处看“${job.to}”（${(w * 100).toFixed(1)}%）`);
       assert.equal(await page.getAttribute(`.ex-head[data-job="${n}"]`, 'aria-pressed'), 'true');
     }
     await page.click('.ex-all-heads');

@@ -719,7 +719,7 @@ const zh = {
   exUniform: '如果平均分配，能看到的 {n} 个词元每个得到 {w}。',
   exFocusHead: '查看第 {h} 个头',
   exJobsTitle: '一次只看一个头（点一下，就只显示它）：',
-  exJobNext: '第 {l} 层第 {h} 个头：在“{at}”看“{to}”（{w}）',
+  exJobNext: '第 {l} 层第 {h} 个头：在“{at}”处看“{to}”（{w}）',
   exAllHeads: '所有头一起看',
   exGenMissing: '这个页面上没有生成面板，这一步只能用文字介绍。',
   exGenStep: '生成一个词元',

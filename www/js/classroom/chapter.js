@@ -70,10 +70,10 @@ export const STEPS = [
     quoted: ['1', '2', '3', '0'],
     title: { en: 'Text becomes numbers', zh: '文字先变成数字' },
     body: {
-      en: `A computer cannot read 我爱你。 as it is. The first thing a language model does is look every character up in its vocabulary and replace it with that entry's number: its id.
+      en: `A computer cannot read 我爱你。 as it is. The first thing a language model does is look every character up in its vocabulary and replace it with that entry's number: its id. In these small models every character is one token.
 
 {n} characters, {n} ids: this panel lists them, straight from the model on the page. The chapter numbers them 我 → 1, 爱 → 2, 你 → 3, 。 → 0; this model's vocabulary has {V} tokens, and it numbers them {ids}. The numbers mean nothing in themselves. What matters is that the same character always gets the same one.`,
-      zh: `计算机没法直接读懂「我爱你。」。语言模型做的第一件事，是在词表里查出每个字，把它换成一个编号，也就是它的 ID。
+      zh: `计算机没法直接读懂「我爱你。」。语言模型做的第一件事，是在词表里查出每个字，把它换成一个编号，也就是它的 ID。在这些小模型里，一个字就是一个词元（token）。
 
 {n} 个字，{n} 个 ID：面板里列出的，就是页面上这个模型实际用的编号。书里的例子把它们编成 我 → 1、爱 → 2、你 → 3、。→ 0；这个模型的词表有 {V} 个词元，它的编号是 {ids}。编号本身没有任何含义，要紧的是同一个字每次都得到同一个编号。`,
     },
@@ -142,7 +142,7 @@ The bars show the likeliest tokens after the selected position, 爱. This model 
 \`h_t = tanh(W_ih · x_t + W_hh · h_(t−1) + b)\`
 
 Each step mixes the new character with the row above it, so the state carries a memory of everything read so far. {T} characters give {T} rows, the {T} × {Hd} output; the last row, h_n, sums up the sentence. Each row times the output matrix W_o ({Hd} × {V}: the chapter's vocabulary has 1000 tokens, this one {V}), plus a bias, through a softmax, gives the bars: \`probs = softmax(h · W_o + b_o)\`. Step along the rows with the buttons in this panel and watch the bars follow.`,
-      zh: `这个 RNN 的大小和书里一样，是 nn.RNN({E}, {Hd})：每个字先变成 {E} 个数的向量，隐藏状态 h 有 {Hd} 个数。热图的每一行，是多读一个字之后的 h：
+      zh: `这个 RNN 的大小和书里一样，是 nn.RNN({E}, {Hd})：每个字先变成一个由 {E} 个数组成的向量，隐藏状态 h 有 {Hd} 个数。热图的每一行，是多读一个字之后的 h：
 
 \`h_t = tanh(W_ih · x_t + W_hh · h_(t−1) + b)\`
 
@@ -195,7 +195,7 @@ That first character is {k} characters back. The model only ever sees one charac
 This GPT learned the same language, including the chapter's 我喜欢在深夜的星空下伴随着月亮轻轻地想你, where 星空 and 月亮 may trade places: after 伴随着 comes the one not yet named. At 着 (selected) the model must look back to choose. In layer {l}, head {h} puts {p:w} of its attention on 星, {back} characters back, and the bars give 月 {p:p}. Each row of the matrix adds up to 1; the grey triangle is the future, which a decoder may not see.`,
       zh: `Transformer 不是把一份记忆一路往下传。在每个位置上，自注意力给到目前为止的所有词元打分，再按这些权重把它们混合起来。
 
-这个 GPT 学的是同一种语言，也学过书里的「我喜欢在深夜的星空下伴随着月亮轻轻地想你」：“星空”和“月亮”可以互换位置，“伴随着”后面接的，是前面还没说过的那一个。选中的“着”必须回头看才能决定：第 {l} 层的第 {h} 个头把 {p:w} 的注意力放在 {back} 个字之前的“星”上，于是概率条给“月” {p:p}。矩阵每一行加起来都等于 1；灰色三角是“未来”，解码器不能偷看。`,
+这个 GPT 学的是同一种语言，也学过书里的「我喜欢在深夜的星空下伴随着月亮轻轻地想你」：“星空”和“月亮”可以互换位置，“伴随着”后面接的，是前面还没说过的那一个。选中的位置是“着”，模型必须回头看才能决定：第 {l} 层的第 {h} 个头把 {p:w} 的注意力放在 {back} 个字之前的“星”上，于是概率条给“月” {p:p}。矩阵每一行加起来都等于 1；灰色三角是“未来”，解码器不能偷看。`,
     },
   },
   {
@@ -221,10 +221,10 @@ This GPT learned the same language, including the chapter's 我喜欢在深夜�
     body: {
       en: `At 想 the model must know who is thinking, to say whom they think of: 我, {far} characters back. In layer {l}, head {h} looks straight at it ({p:w}), and the bars give 你 {p:pg}.
 
-The RNN of the first steps learned the same sentences, but it reads one character at a time and carries only its hidden state. Here it gives 你 just {p:pr}: over {far} steps, 我 has faded from its memory. Looking back directly, however far, is what made Transformers win.`,
+The RNN of the first steps learned the same sentences, but it reads one character at a time and carries only its hidden state. Here it gives 你 just {p:pr}: over {far} steps, 我 has faded from its memory. Looking back directly, however far, is where Transformers beat RNNs.`,
       zh: `到了“想”，模型得知道是谁在想，才能说出想的是谁：是 {far} 个字之前的“我”。第 {l} 层的第 {h} 个头直接看向它（{p:w}），于是概率条给“你” {p:pg}。
 
-前面那个 RNN 学的是同样的句子，可它一次只读一个字，全靠隐藏状态记事。到了这里，它给“你”只有 {p:pr}：隔了 {far} 步，“我”在它的记忆里已经淡了。不管隔多远都能直接回头看，这正是 Transformer 胜出的原因。`,
+前面那个 RNN 学的是同样的句子，可它一次只读一个字，全靠隐藏状态记事。到了这里，它给“你”只有 {p:pr}：隔了 {far} 步，“我”在它的记忆里已经淡了。不管隔多远都能直接回头看，这正是 Transformer 比 RNN 强的地方。`,
     },
   },
   {
@@ -251,7 +251,7 @@ The RNN of the first steps learned the same sentences, but it reads one characte
 This GPT has {L} layers of {H} heads; all at once they are a tangle. The buttons in this panel show one head at a time, at the character where it matters. At 想, layer {l1} head {h1} looks at 我: the chapter's link from 我 to 想你. At 夜, layer {l2} head {h2} looks at 深, just before it: 深夜 is followed by 的. At 着, layer {l3} head {h3} looks at 星. At 亮, layer {l4} head {h4} looks back at 伴: this 月亮 comes after 伴随着, so 下 cannot follow.`,
       zh: `多个注意力头并排工作，训练让每个头各有分工。书里的例子：在「我喜欢在深夜的星空下伴随着月亮轻轻地想你」里，一个头把“我”和“喜欢”连起来，另一个连到“深夜”，还有一个连到“想你”。
 
-这个 GPT 有 {L} 层，每层 {H} 个头，全部叠在一起是一团乱线。面板里的按钮一次只显示一个头，并停在它起作用的那个字上。在“想”，第 {l1} 层第 {h1} 个头看“我”：这就是书里“我”和“想你”之间的连线。在“夜”，第 {l2} 层第 {h2} 个头看前一个字“深”：“深夜”后面接“的”。在“着”，第 {l3} 层第 {h3} 个头看“星”。在“亮”，第 {l4} 层第 {h4} 个头回头看“伴”：这个“月亮”跟在“伴随着”后面，所以后面不会接“下”。`,
+这个 GPT 有 {L} 层，每层 {H} 个头，全部叠在一起是一团乱线。面板里的按钮一次只显示一个头，并停在它起作用的那个字上。在“想”这里，第 {l1} 层第 {h1} 个头看的是“我”：这就是书里“我”和“想你”之间的连线。在“夜”这里，第 {l2} 层第 {h2} 个头看前一个字“深”：“深夜”后面接“的”。在“着”这里，第 {l3} 层第 {h3} 个头看“星”。在“亮”这里，第 {l4} 层第 {h4} 个头回头看“伴”：这个“月亮”跟在“伴随着”后面，所以后面不会接“下”。`,
     },
   },
   {
@@ -267,7 +267,7 @@ This GPT has {L} layers of {H} heads; all at once they are a tangle. The buttons
 Press Generate one token and watch the new token join the text, drawn from bars like the ones you have seen. Keep going, and this GPT writes a sentence of the language it learned. Take one back and draw again: with the same seed, the same token comes out.`,
       zh: `GPT 就是一个只有解码器的 Transformer：读入目前的文本，给每个可能的下一个词元一个概率，从中抽出一个，接到后面，然后再来一遍。它写出的每一个字，都是这样来的。
 
-点“生成一个词元”，看新词元怎样接到文本后面：它就是从你见过的那种概率条里抽出来的。一直点下去，这个 GPT 就会写出一句它学过的那种语言。退回一步再抽一次：随机种子不变，抽到的词元也不变。`,
+点“生成一个词元”，看新词元怎样接到文本后面：它就是从你见过的那种概率条里抽出来的。一直点下去，这个 GPT 就会用它学过的那种语言写出一整句话。退回一个词元再抽一次：随机种子不变，抽到的词元也不变。`,
     },
   },
   {
