@@ -877,7 +877,7 @@ const CODES = {
     (f) => `不支持 ${zhField(f.field)} = ${f.value}（${f.why}）`],
   overflow: [['name'],
     (f) => `the model computed a non-finite value in \`${f.name}\`: its weights are too large`,
-    (f) => `模型在 \`${f.name}\` 里算出了无穷大或非数值（NaN）：它的权重太大了`],
+    (f) => `模型在 \`${f.name}\` 里算出了无穷大或非数值：它的权重太大了`],
   over_budget: [['what', 'need_bytes', 'limit_bytes'],
     (f) => {
       const hint = budgetHint(f, EN_UNIT, 'the model itself is too large for it');
