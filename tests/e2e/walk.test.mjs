@@ -862,17 +862,22 @@ describe('regressions found by the walk', () => {
     await context.close();
   });
 
-  test('typing, then picking a loaded model about one debounce later: the page still traces', async () => {
+  test('a slow trace of a user\'s model, then back to a shipped model through the picker: the page still traces', async () => {
+    // The issue's own words: a slow model, then back to a shipped one. 1,000
+    // tokens through 2 layers x 32 heads take seconds, so the switch lands mid-trace.
     const { page, log, context } = await open('gpt-untrained.safetensors');
-    await pickLoaded(page, 'sort-gpt.safetensors');
-    for (const wait of [120, 140, 150, 160, 170, 190]) {
-      await page.click('#text-input');
-      await page.keyboard.type('31');
-      await page.waitForTimeout(wait);
-      const other = (await page.$eval('#model-select', (s) => s.value)).includes('sort') ? 'gpt-untrained.safetensors' : 'sort-gpt.safetensors';
-      await page.selectOption('#model-select', `shipped:${other}`);
-      await assertTraces(page, tools(mulberry32(wait)), `after typing and switching ${wait} ms later`);
-    }
+    const slow = HOSTILE.find(([label]) => label.startsWith('GPT 32 heads'));
+    const before = await page.evaluate(() => window.glasswing.traceCount);
+    await page.setInputFiles('#file-input', file('slow.safetensors', hostile(slow)));
+    await within(DEADLINE_MS, page.waitForFunction((n) => window.glasswing.traceCount > n
+      && window.glasswing.state.modelKey?.startsWith('user:'), before, { timeout: 0 }), 'the slow model\'s first trace');
+    const vocab = await page.evaluate(() => window.glasswing.info.vocab.filter((s) => s.trim()));
+    const attempts = await page.evaluate(() => window.glasswing.attempts);
+    await page.fill('#text-input', Array.from({ length: 1000 }, (_, i) => vocab[(i * 7) % vocab.length]).join(''));
+    await page.waitForTimeout(400); // past the 150 ms debounce: the trace is in the worker
+    assert.equal(await page.evaluate(() => window.glasswing.attempts), attempts, 'the long trace is still running (too fast to test the race)');
+    await page.selectOption('#model-select', 'shipped:gpt-untrained.safetensors');
+    await assertTraces(page, tools(mulberry32(5)), 'after switching back to a loaded shipped model during a slow trace');
     assert.deepEqual(problems(log), []);
     helpers.assertClean(log, origin);
     await context.close();
@@ -882,9 +887,34 @@ describe('regressions found by the walk', () => {
     const { page, log, context } = await open('gpt-untrained.safetensors');
     await page.evaluate(() => document.activeElement?.blur?.());
     await page.keyboard.press('l');
+    // Once slowly, so every step's model is loaded (the wedge needed a switch to a loaded model)...
+    const ready = (k) => within(DEADLINE_MS, page.waitForFunction((want) => window.glasswing.state.lesson === want
+      && document.querySelector('#lesson')?.dataset.ready === 'true', k, { timeout: 0 }), `lesson step ${k + 1} set up`);
+    const n = await page.locator('.lesson-dot').count();
+    for (let k = 0; k < n; k++) {
+      await ready(k);
+      await page.evaluate(() => document.activeElement?.blur?.());
+      await page.keyboard.press('ArrowRight');
+    }
+    // ...then fast, back and forth.
     for (const k of [...Array(9).fill('ArrowRight'), 'ArrowLeft', 'PageUp', 'PageDown', ...Array(4).fill('ArrowLeft'), 'PageDown', 'PageDown']) {
       await page.keyboard.press(k);
     }
+    // And faster than a hand, across a step where the lesson changes model: a
+    // key every 0 to 8 ms, so some land while the other model's trace is out.
+    await page.evaluate(async () => {
+      const steps = window.glasswing.classroom.lesson.steps;
+      const model = (k) => steps[k]?.setup?.model ?? null;
+      let b = steps.findIndex((_, k) => k + 1 < steps.length && model(k) && model(k + 1) && model(k) !== model(k + 1));
+      if (b < 0) b = 0;
+      window.glasswing.store.set({ lesson: b });
+      document.activeElement?.blur?.();
+      const press = (key) => document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+      for (let i = 0; i < 60; i++) {
+        press(i % 2 ? 'ArrowLeft' : 'ArrowRight');
+        await new Promise((resolve) => setTimeout(resolve, i % 9)); // eslint-disable-line no-await-in-loop
+      }
+    });
     await assertTraces(page, tools(mulberry32(3)), 'after racing through the lesson');
     assert.deepEqual(problems(log), []);
     helpers.assertClean(log, origin);
