@@ -922,6 +922,28 @@ describe('regressions found by the walk', () => {
   });
 });
 
+describe('defects the walk found that are still open', () => {
+  // src/error.rs check_range words the value with f64's Display: 1e308 comes
+  // out as 309 digits (and the CLI's bounds as 0.000…001). Remove `todo` once fixed.
+  test('an out-of-range layer_norm_epsilon is named readably (1e308, not 309 digits)', {
+    todo: 'open: Error::check_range formats f64 with to_string()',
+  }, async () => {
+    const { page, log, context } = await open('gpt-untrained.safetensors');
+    const eps = HOSTILE.find(([label]) => label.includes('epsilon'));
+    for (const lang of ['en', 'zh']) {
+      await page.click(`.lang-switch button[data-lang="${lang}"]`);
+      await page.setInputFiles('#file-input', file('eps.safetensors', hostile(eps)));
+      await within(DEADLINE_MS, page.waitForSelector('#error:not([hidden])', { timeout: 0 }), 'the load error');
+      const msg = await page.textContent('#error .error-text');
+      assert.match(msg, /layer_norm_epsilon/, msg);
+      assert.doesNotMatch(msg, /\d{20,}/, `${lang}: ${msg.slice(0, 160)}…`);
+      await page.click('#error .error-close');
+    }
+    assert.deepEqual(problems(log), []);
+    await context.close();
+  });
+});
+
 describe('random walk', () => {
   for (const seed of SEEDS) {
     test(`seed ${seed}: ${STEPS} steps, no error, still tracing`, { timeout: 10 * 60 * 1000 }, async () => {
