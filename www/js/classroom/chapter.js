@@ -235,6 +235,8 @@ The RNN of the first steps learned the same sentences, but it reads one characte
       solo: true,
     },
     target: ['#heads-panel', '#matrix-panel'],
+    // The matrix row must be in view; the head view (that head's lines alone) sits beside it
+    // (css/classroom.css), whole where the window is tall enough.
     focus: [{ cell: true }],
     exhibit: 'jobs',
     async facts(ask) {
