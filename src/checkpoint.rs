@@ -145,6 +145,7 @@ impl Checkpoint {
             arch: self.model.arch(),
             ids: ids.to_vec(),
             tokens: self.token_strings(ids),
+            token_bytes: ids.iter().map(|&id| self.tokenizer.as_ref().map_or_else(|| id.to_string().into_bytes(), |t| t.token_bytes(id))).collect(),
             probs,
             attention,
             hidden,

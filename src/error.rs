@@ -30,7 +30,7 @@ pub enum Error {
     #[error("config: {field} must be at least {min}, got {value}")]
     AtLeast { field: String, min: u64, value: u64 },
     /// A number outside what makes sense (NaN, infinite, or too large or small).
-    #[error("config: {field} = {value} is out of range: it must be between {min} and {max}")]
+    #[error("config: {field} = {value} is out of range: it must be between {} and {}", num_like::compact(*min), num_like::compact(*max))]
     OutOfRange { field: String, value: String, min: f64, max: f64 },
     #[error("config: {field} = {value} is not supported: {why}")]
     Unsupported { field: String, value: String, why: String },
@@ -127,12 +127,14 @@ impl Error {
         }
     }
 
-    /// A number that must lie in `min..=max` (NaN and infinities never do).
-    pub fn check_range(field: &str, value: f64, min: f64, max: f64) -> Result<()> {
-        if value.is_finite() && (min..=max).contains(&value) {
+    /// A number that must lie in `min..=max` (NaN and infinities never do);
+    /// the message shows the value as given (an f32 as f32, a count exactly).
+    pub fn check_range<T: Copy + num_like::AsF64>(field: &str, value: T, min: f64, max: f64) -> Result<()> {
+        let v = value.as_f64();
+        if v.is_finite() && (min..=max).contains(&v) {
             Ok(())
         } else {
-            Err(Error::OutOfRange { field: field.to_string(), value: value.to_string(), min, max })
+            Err(Error::OutOfRange { field: field.to_string(), value: value.show(), min, max })
         }
     }
 
@@ -142,6 +144,51 @@ impl Error {
             Ok(())
         } else {
             Err(Error::AtLeast { field: field.to_string(), min: min as u64, value: value as u64 })
+        }
+    }
+}
+
+/// Numbers `check_range` compares as f64 (counts up to 2^64 lose only the
+/// comparison's precision, never the message's).
+pub mod num_like {
+    /// A number as people read it: 1e308 and 1e-30 in exponent form, not 309 digits.
+    pub fn compact(x: f64) -> String {
+        if x != 0.0 && x.is_finite() && (x.abs() >= 1e9 || x.abs() < 1e-4) {
+            format!("{x:e}")
+        } else {
+            x.to_string()
+        }
+    }
+
+    pub trait AsF64 {
+        fn as_f64(self) -> f64;
+        /// The value as the message shows it.
+        fn show(self) -> String;
+    }
+    impl AsF64 for f64 {
+        fn as_f64(self) -> f64 {
+            self
+        }
+        fn show(self) -> String {
+            compact(self)
+        }
+    }
+    impl AsF64 for f32 {
+        fn as_f64(self) -> f64 {
+            self as f64
+        }
+        fn show(self) -> String {
+            // The f32's own shortest digits (1e30, not 1.0000000150474662e30).
+            let x: f64 = self.to_string().parse().unwrap_or(self as f64);
+            compact(x)
+        }
+    }
+    impl AsF64 for usize {
+        fn as_f64(self) -> f64 {
+            self as f64
+        }
+        fn show(self) -> String {
+            self.to_string()
         }
     }
 }
@@ -159,7 +206,7 @@ pub fn human_bytes(bytes: u64) -> String {
 fn over_budget_message(what: &str, need: u64, limit: u64, max: Option<u64>, unit: &Option<&str>) -> String {
     // Close to the limit, one decimal would print the same figure twice.
     let (need_text, limit_text) = match (human_bytes(need), human_bytes(limit)) {
-        (a, b) if a == b => (format!("{:.3} GB", need as f64 / 1e9), format!("{:.3} GB", limit as f64 / 1e9)),
+        (a, b) if a == b => (format!("{need} bytes"), format!("{limit} bytes")),
         pair => pair,
     };
     let hint = match (max, unit) {

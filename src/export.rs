@@ -40,6 +40,7 @@ mod tests {
             arch: Arch::Gpt2,
             ids: vec![0, 1],
             tokens: vec!["</script><script>alert(1)</script>".into(), "<".into()],
+            token_bytes: vec![b"</script><script>alert(1)</script>".to_vec(), b"<".to_vec()],
             probs: Array2::from_elem((2, 2), 0.5),
             attention: Some(Array4::from_elem((1, 1, 2, 2), 0.5)),
             hidden: None,

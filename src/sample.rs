@@ -32,7 +32,7 @@ impl SamplerSettings {
     pub fn validate(&self) -> Result<()> {
         // f32 limits by their shortest decimal form, so the message says 0.05, not 0.0500000007.
         let decimal = |x: f32| x.to_string().parse::<f64>().unwrap_or(x as f64);
-        Error::check_range("temperature", self.temperature as f64, decimal(MIN_TEMPERATURE), decimal(MAX_TEMPERATURE))?;
+        Error::check_range("temperature", self.temperature, decimal(MIN_TEMPERATURE), decimal(MAX_TEMPERATURE))?;
         if let Some(k) = self.top_k {
             Error::check_at_least("top_k", k, 1)?;
         }
@@ -41,10 +41,10 @@ impl SamplerSettings {
             return Err(Error::OutOfRange { field: "top_p".into(), value: p.to_string(), min: 0.0, max: 1.0 });
         }
         if let Some(p) = self.top_p {
-            Error::check_range("top_p", p as f64, 0.0, 1.0)?;
+            Error::check_range("top_p", p, 0.0, 1.0)?;
         }
         if let Some(p) = self.min_p {
-            Error::check_range("min_p", p as f64, 0.0, 1.0)?;
+            Error::check_range("min_p", p, 0.0, 1.0)?;
         }
         Ok(())
     }

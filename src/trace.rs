@@ -12,7 +12,8 @@ use crate::ops::entropy;
 pub struct Trace {
     pub arch: Arch,
     pub ids: Vec<usize>,                // [T]
-    pub tokens: Vec<String>,            // [T] display strings
+    pub tokens: Vec<String>,            // [T] display strings (a BPE token's text, <0xE6> for a partial character)
+    pub token_bytes: Vec<Vec<u8>>,      // [T] the UTF-8 bytes each token stands for
     pub probs: Array2<f32>,             // [T, V] next-token distribution after each position
     pub attention: Option<Array4<f32>>, // [L, H, T, T] gpt2: row = query, causal
     pub hidden: Option<Array3<f32>>,    // [L, T, Hd] rnn: every layer's state at every step
@@ -40,10 +41,11 @@ impl Serialize for Nested<'_> {
 
 impl Serialize for Trace {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Trace", 6)?;
+        let mut st = s.serialize_struct("Trace", 7)?;
         st.serialize_field("arch", self.arch.name())?;
         st.serialize_field("ids", &self.ids)?;
         st.serialize_field("tokens", &self.tokens)?;
+        st.serialize_field("token_bytes", &self.token_bytes)?;
         st.serialize_field("probs", &Nested(self.probs.view().into_dyn()))?;
         st.serialize_field("attention", &self.attention.as_ref().map(|a| Nested(a.view().into_dyn())))?;
         st.serialize_field("hidden", &self.hidden.as_ref().map(|h| Nested(h.view().into_dyn())))?;

@@ -12,6 +12,7 @@
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use std::rc::Rc;
 
@@ -65,6 +66,8 @@ pub struct WasmModel {
 struct Info<'a> {
     arch: &'static str,
     config: serde_json::Value,
+    /// "chars" (with `vocab`), "bpe", or null (traced by ids).
+    tokenizer: Option<&'static str>,
     vocab: Option<&'a [String]>,
     metadata: &'a std::collections::BTreeMap<String, String>,
     num_params: usize,
@@ -79,11 +82,38 @@ impl WasmModel {
         Ok(WasmModel { checkpoint: Rc::new(checkpoint) })
     }
 
+    /// Opens a model folder without holding the file in memory:
+    /// `read(offset, length) -> Uint8Array` returns the weights file's bytes
+    /// (in a worker, `FileReaderSync` over `file.slice`), `size` is its
+    /// length; `files` is `{config_json?, tokenizer_json?, vocab_json?,
+    /// merges_txt?}` as text. Each tensor is read once, into its place.
+    #[wasm_bindgen(js_name = loadFolder)]
+    pub fn load_folder(read: js_sys::Function, size: f64, files: JsValue) -> Result<WasmModel, JsValue> {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct Files {
+            config_json: Option<String>,
+            tokenizer_json: Option<String>,
+            vocab_json: Option<String>,
+            merges_txt: Option<String>,
+        }
+        let files: Files = serde_wasm_bindgen::from_value(files).map_err(|e| options_error("folder files", e))?;
+        let tokenizer = crate::tokenizer::TokenizerFiles {
+            tokenizer_json: files.tokenizer_json,
+            vocab_json: files.vocab_json,
+            merges_txt: files.merges_txt,
+        };
+        let mut source = JsSource { read, size: size as u64 };
+        let checkpoint = Checkpoint::load(&mut source, files.config_json.as_deref(), &tokenizer).map_err(js_error)?;
+        Ok(WasmModel { checkpoint: Rc::new(checkpoint) })
+    }
+
     pub fn info(&self) -> Result<JsValue, JsValue> {
         let model = &self.checkpoint.model;
         let info = Info {
             arch: model.arch().name(),
             config: model.config_json(),
+            tokenizer: self.checkpoint.tokenizer.as_ref().map(|t| t.kind()),
             vocab: self.checkpoint.tokenizer.as_ref().and_then(|t| t.vocab()),
             metadata: &self.checkpoint.metadata,
             num_params: model.num_params(),
@@ -122,6 +152,32 @@ impl WasmModel {
     }
 }
 
+/// A file the page reads slice by slice through a JS function.
+struct JsSource {
+    read: js_sys::Function,
+    size: u64,
+}
+
+impl crate::tensors::Source for JsSource {
+    fn len(&self) -> u64 {
+        self.size
+    }
+
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> crate::Result<()> {
+        let fail = |what: String| crate::Error::Io(format!("reading the model file at byte {offset}: {what}"));
+        let got = self
+            .read
+            .call2(&JsValue::NULL, &JsValue::from(offset as f64), &JsValue::from(buf.len() as f64))
+            .map_err(|e| fail(js_sys::Error::from(e).message().into()))?;
+        let bytes: js_sys::Uint8Array = got.dyn_into().map_err(|_| fail("the reader did not return a Uint8Array".into()))?;
+        if bytes.length() as usize != buf.len() {
+            return Err(fail(format!("{} bytes read of {}", bytes.length(), buf.len())));
+        }
+        bytes.copy_to(buf);
+        Ok(())
+    }
+}
+
 fn ids_to_js(ids: &[usize]) -> Uint32Array {
     let ids: Vec<u32> = ids.iter().map(|&id| id as u32).collect();
     Uint32Array::from(ids.as_slice())
@@ -151,6 +207,9 @@ fn trace_to_js(trace: &Trace) -> Object {
     set(&obj, "ids", &ids_to_js(&trace.ids));
     let tokens: Array = trace.tokens.iter().map(|t| JsValue::from_str(t)).collect();
     set(&obj, "tokens", &tokens);
+    // Each token's UTF-8 bytes: a character split over several tokens is drawn once, spanning them.
+    let bytes: Array = trace.token_bytes.iter().map(|b| JsValue::from(js_sys::Uint8Array::from(b.as_slice()))).collect();
+    set(&obj, "token_bytes", &bytes);
     set(&obj, "probs", &tensor_to_js(&trace.probs));
     set(&obj, "attention", &trace.attention.as_ref().map_or(JsValue::NULL, tensor_to_js));
     set(&obj, "hidden", &trace.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));

@@ -45,7 +45,7 @@ fn trace_json_gpt_follows_the_contract() {
     let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
     let mut sorted = keys.clone();
     sorted.sort();
-    assert_eq!(sorted, ["arch", "attention", "hidden", "ids", "probs", "tokens"]);
+    assert_eq!(sorted, ["arch", "attention", "hidden", "ids", "probs", "token_bytes", "tokens"]);
     assert_eq!(json["arch"], "gpt2");
     assert_eq!(json["ids"], serde_json::to_value(&want.ids).unwrap());
     let tokens: Vec<String> = want.text.chars().map(String::from).collect();

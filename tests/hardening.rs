@@ -102,6 +102,8 @@ fn nonsense_numbers_in_configs_and_options_are_refused() {
     let config = GptConfig { n_layer: 1, n_head: 1, n_embd: 4, n_positions: 8, vocab_size: 5, layer_norm_epsilon: 1e308 };
     let err = config.validate().unwrap_err();
     assert!(matches!(&err, Error::OutOfRange { field, .. } if field == "layer_norm_epsilon"), "{err}");
+    // Numbers as people read them: not 309 digits, not 0.000...001.
+    assert_eq!(err.to_string(), "config: layer_norm_epsilon = 1e308 is out of range: it must be between 1e-30 and 1");
     for eps in [0.0, -1e-5, f64::NAN, f64::INFINITY] {
         assert!(GptConfig { layer_norm_epsilon: eps, ..config.clone() }.validate().is_err());
     }
@@ -112,6 +114,9 @@ fn nonsense_numbers_in_configs_and_options_are_refused() {
         let options = TrainOptions { lr, steps: 2, ..Default::default() };
         let err = Trainer::from_options(&options).err().expect("refused");
         assert!(matches!(&err, Error::OutOfRange { field, .. } if field == "lr"), "{lr}: {err}");
+        if lr == 1e30 {
+            assert!(err.to_string().contains("lr = 1e30 "), "{err}");
+        }
     }
     for (steps, batch_size) in [(0, 16), (10, 0)] {
         let err = Trainer::from_options(&TrainOptions { steps, batch_size, ..Default::default() }).err().expect("refused");
@@ -130,9 +135,10 @@ fn evaluation_needs_one_to_a_million_examples() {
     let task = Task::Reverse;
     let sizes = ModelSizes { n_layer: 1, n_head: 1, n_embd: 8, ..Default::default() };
     let model = sizes.build(task.tokenizer().vocab_size(), task.max_len(), 1).unwrap();
-    for n in [0, 100_000_000] {
+    for n in [0, 100_000_000, usize::MAX] {
         let err = evaluate_task(&model, &task, n, 1).unwrap_err();
         assert!(matches!(&err, Error::OutOfRange { field, .. } if field == "n"), "{err}");
+        assert!(err.to_string().contains(&format!("n = {n} ")), "the count exactly: {err}");
     }
     assert!(evaluate_task(&model, &task, 3, 1).is_ok());
     // A model of another vocabulary is named, not indexed out of bounds.

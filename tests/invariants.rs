@@ -64,6 +64,11 @@ fn shapes_follow_the_trace_contract() {
                 assert_eq!(trace.attention.as_ref().unwrap().shape(), &[m.config.n_layer, m.config.n_head, t, t]);
                 assert!(trace.hidden.is_none());
             }
+            glasswing::Model::Llama(m) => {
+                let c = &m.config;
+                assert_eq!(trace.attention.as_ref().unwrap().shape(), &[c.num_hidden_layers, c.num_attention_heads, t, t]);
+                assert!(trace.hidden.is_none());
+            }
             glasswing::Model::Rnn(m) => {
                 assert_eq!(trace.hidden.as_ref().unwrap().shape(), &[m.config.num_layers, t, m.config.hidden_size]);
                 assert!(trace.attention.is_none());

@@ -108,7 +108,7 @@ pub const MAX_EVAL_EXAMPLES: usize = 1_000_000;
 /// `n` held-out examples of `task` (from `seed`), checked first: `n` in
 /// 1..=MAX_EVAL_EXAMPLES, the model's vocabulary and length fit the task.
 pub fn evaluate_task(model: &Model, task: &Task, n: usize, seed: u64) -> Result<Metrics> {
-    Error::check_range("n", n as f64, 1.0, MAX_EVAL_EXAMPLES as f64)?;
+    Error::check_range("n", n, 1.0, MAX_EVAL_EXAMPLES as f64)?;
     if task.tokenizer().vocab_size() != model.vocab_size() {
         return Err(Error::Config(format!("the model's vocabulary is not the {} task's", task.name())));
     }

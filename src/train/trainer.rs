@@ -97,8 +97,10 @@ impl Trainer {
         let task = Task::parse(&options.task, options.text.as_deref())?;
         Error::check_at_least("steps", options.steps, 1)?;
         Error::check_at_least("batch_size", options.batch_size, 1)?;
-        Error::check_range("lr", options.lr as f64, MIN_LR, MAX_LR)?;
+        Error::check_range("lr", options.lr, MIN_LR, MAX_LR)?;
         let model = options.sizes.build(task.tokenizer().vocab_size(), task.max_len(), options.seed)?;
+        // Inputs are an example without its last token: the positions they need.
+        Error::check_at_least("n_positions", model.max_len(), task.max_len().saturating_sub(1))?;
         crate::budget::check_training(&model, options.batch_size, task.max_len())?;
         let mut settings = TrainSettings::new(&task, options.steps, options.seed);
         settings.batch_size = options.batch_size;

@@ -82,7 +82,7 @@ fn check_train_args(args: &TrainArgs) -> Result<()> {
     Error::check_at_least("eval_every", args.eval_every, 1)?;
     check_count("eval_n", args.eval_n, 1, MAX_EVAL_EXAMPLES)?;
     if let Some(a) = args.target_accuracy {
-        Error::check_range("target_accuracy", a as f64, 0.0, 1.0)?;
+        Error::check_range("target_accuracy", a, 0.0, 1.0)?;
     }
     Ok(())
 }
