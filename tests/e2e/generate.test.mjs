@@ -1,7 +1,8 @@
 // Browser tests for the Generate panel (www/js/generate/): stepping, play and
 // pause, back, branching by clicking a bar, the tree, the sampler controls,
 // the native CLI and the page writing the same text from the same seed, the
-// RNN, Chinese, errors and the keyboard. One server and browser for the file.
+// RNN, Chinese, errors, the keyboard, and switching models while playing (the
+// old model's late answers dropped). One server and browser for the file.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -504,6 +505,116 @@ describe('Generate panel: RNN, errors, keyboard', () => {
     assert.match(await page.textContent('.gen-pipeline-title'), /generated token 1\)/);
     const labels = await page.$$eval('#generate-panel button', (bs) => bs.filter((b) => !b.getAttribute('aria-label') && !b.textContent.trim()).length);
     assert.equal(labels, 0, 'every button has a name');
+    assertClean(log);
+    await page.context().close();
+  });
+});
+
+describe('Generate panel: switching models while playing', () => {
+  /** The panel has started over on the shown model and its text box. */
+  const settled = (page) => page.waitForFunction(() => {
+    const g = window.glasswing.generate.generation;
+    const input = document.querySelector('#text-input').value;
+    return g.ready && !g.busy && g.prompt.tokens.join('') === input;
+  }, null, { timeout: 20000 });
+
+  /** Play, and wait until a step of it is in flight (the worker has not answered yet). */
+  async function playUntilInFlight(page) {
+    await page.click('#generate-panel [data-gen="play"]');
+    await page.waitForFunction(() => {
+      const { generate } = window.glasswing;
+      return generate.playing && generate.generation.busy && generate.generation.cursor?.parent;
+    }, null, { polling: 'raf', timeout: 20000 });
+  }
+
+  /** Switches the model mid-play, five times; ends on the reverse model. */
+  async function switchWhilePlaying(page) {
+    // Loaded for the first time, then already loaded (the switch is immediate):
+    // new rows longer and shorter than the old labels, other layer and head counts.
+    for (const file of ['sort-gpt.safetensors', 'toy-gpt.safetensors', 'reverse-gpt.safetensors', 'toy-gpt.safetensors']) {
+      await playUntilInFlight(page);
+      await page.selectOption('#model-select', `shipped:${file}`);
+      await page.waitForFunction((f) => window.glasswing.state.modelKey === `shipped:${f}`, file);
+      await page.waitForTimeout(150); // a few frames drawn while the old step and the new restart finish
+      await settled(page);
+    }
+    // Two switches in a row while playing, the second while the first model's
+    // restart waits for its session: that restart is dropped as well (its
+    // session closed, never shown).
+    await playUntilInFlight(page);
+    await page.selectOption('#model-select', 'shipped:sort-gpt.safetensors');
+    await page.waitForFunction(() => {
+      const g = window.glasswing.generate.generation;
+      return g.busy && !g.ready && g.sessionId === null && window.genSessions.opening > 0;
+    }, null, { polling: 'raf', timeout: 20000 });
+    await page.selectOption('#model-select', 'shipped:reverse-gpt.safetensors');
+    await settled(page);
+  }
+
+  test('steps, restarts and draws of the old model are dropped; Play then runs on the new model', async () => {
+    const { page, log } = await open('toy-gpt.safetensors', 'the cat');
+    // Every generation reply comes 60 ms late, as from a larger model, so a
+    // switch lands while a step (or the new model's restart) is in flight.
+    // The worker's sessions are counted: opened, closed.
+    await page.evaluate(() => {
+      const { engine } = window.glasswing;
+      const call = engine.call.bind(engine);
+      const sessions = { open: new Set(), closed: new Set(), opening: 0 };
+      window.genSessions = sessions;
+      engine.call = async (op, args, transfer) => {
+        if (op === 'genClose') sessions.closed.add(args.sessionId);
+        if (op === 'genOpen') sessions.opening++;
+        try {
+          const r = await call(op, args, transfer);
+          if (op === 'genOpen') sessions.open.add(r.sessionId);
+          if (op.startsWith('gen')) await new Promise((resolve) => { setTimeout(resolve, 60); });
+          return r;
+        } finally {
+          if (op === 'genOpen') sessions.opening--;
+        }
+      };
+    });
+    await setRange(page, 'speed', 10);
+    try {
+      await switchWhilePlaying(page);
+    } catch (e) {
+      assert.deepEqual(log.pageErrors, [], `page errors (then: ${e.message})`); // the cause of a wait that timed out
+      throw e;
+    }
+    assert.deepEqual(log.pageErrors, [], 'page errors');
+    assert.deepEqual(log.consoleErrors, [], 'console errors');
+    assert.equal(await page.evaluate(() => window.glasswing.generate.playing), false, 'a new model pauses Play');
+    await page.waitForTimeout(100); // a close sent after the last answer
+    const left = await page.evaluate(() => {
+      const { open: o, closed } = window.genSessions;
+      return [...o].filter((id) => !closed.has(id)).map((id) => id === window.glasswing.generate.generation.sessionId);
+    });
+    assert.deepEqual(left, [true], 'only the shown generation\'s session is left open');
+
+    // Play now generates on the reverse model, from its example.
+    const info = await page.evaluate(() => {
+      const i = window.glasswing.info;
+      return { vocab: i.vocab, L: i.config.n_layer, H: i.config.n_head };
+    });
+    assert.equal(await page.textContent('.gen-output .gen-prompt'), 'hgfedc>');
+    const prompt = (await ids(page)).length;
+    await page.click('#generate-panel [data-gen="play"]');
+    await page.waitForFunction(() => window.glasswing.generate.generation.cursor.depth >= 3, null, { timeout: 20000 });
+    await page.click('#generate-panel [data-gen="play"]');
+    await page.waitForFunction(() => !window.glasswing.generate.playing);
+    await idle(page);
+    const d = await depth(page);
+    const all = await ids(page);
+    assert.ok(d >= 3, `${d} tokens`);
+    assert.equal(all.length, prompt + d);
+    assert.ok(all.every((id) => id < info.vocab.length), 'ids of the reverse model');
+    const text = await page.evaluate(() => window.glasswing.generate.text);
+    assert.equal(text, all.map((id) => info.vocab[id]).join(''), 'the reverse model\'s tokens');
+    assert.equal(await page.getAttribute('.gen-step-view', 'data-shape'), `${info.L},${info.H},${all.length}`, 'the newest token\'s row covers the whole text');
+    // No older loop is still playing.
+    await page.waitForTimeout(350);
+    assert.equal(await depth(page), d, 'no token after Pause');
+    await page.evaluate(() => window.glasswing.nextDraw());
     assertClean(log);
     await page.context().close();
   });

@@ -123,6 +123,7 @@ export class GeneratePanel {
     this.tree = new TreeView(el.querySelector('.gen-tree'), (key) => this.goToKey(key));
     this.focus = null; // a generated node on the path, 'next', or null: follow the newest token
     this.playing = false;
+    this.playRun = 0; // bumped by every Play and Pause: an older Play loop stops where it is
     this.wake = null; // cuts a pause between played steps short
     this.model = null; // the {modelId, info} the session was started for
     this.promptText = null; // the text box's value it was started from
@@ -159,8 +160,12 @@ export class GeneratePanel {
       debounce = setTimeout(() => this.restart(), PROMPT_DEBOUNCE_MS);
     });
     store.subscribe((state, changed) => {
-      // The page sets the text box right after the model: read both a moment later.
-      if (changed.includes('modelKey')) setTimeout(() => this.restart(), 0);
+      // The page sets the text box right after the model: read both a moment later
+      // (and stop playing the old model now; its steps still on the way are dropped).
+      if (changed.includes('modelKey')) {
+        this.pause();
+        setTimeout(() => this.restart(), 0);
+      }
       if (changed.includes('sampler')) {
         const s = normaliseSampler(state.sampler);
         this.gen.setSettings(s);
@@ -240,26 +245,36 @@ export class GeneratePanel {
 
   async play() {
     if (this.playing) return;
-    if (this.promptStale() && !this.gen.cursor?.parent) await this.restart();
+    if (this.promptStale() && !this.gen.cursor?.parent) {
+      await this.restart(); // pauses
+      if (this.playing) return; // another Play started meanwhile
+    }
     if (!this.gen.ready || this.gen.atMax) return;
+    const run = ++this.playRun;
+    const { epoch } = this.gen;
+    const live = () => this.playing && run === this.playRun && epoch === this.gen.epoch;
     this.playing = true;
     this.schedule();
-    while (this.playing) {
+    while (live()) {
       const t0 = performance.now();
       this.focus = null;
       const ok = await this.gen.step(); // eslint-disable-line no-await-in-loop
-      if (!ok || this.gen.atMax) break;
+      if (!ok || this.gen.atMax || !live()) break;
       const wait = 1000 / Number(this.els.speed.value) - (performance.now() - t0);
-      if (wait > 0) await new Promise((resolve) => { this.wake = resolve; setTimeout(resolve, wait); }); // eslint-disable-line no-await-in-loop
-      this.wake = null;
+      let wake = null;
+      if (wait > 0) await new Promise((resolve) => { wake = resolve; this.wake = resolve; setTimeout(resolve, wait); }); // eslint-disable-line no-await-in-loop
+      if (this.wake === wake) this.wake = null;
     }
+    if (run !== this.playRun) return; // a newer Play (or a Pause) owns `playing` now
     this.playing = false;
     this.schedule();
   }
 
   pause() {
+    this.playRun++;
     this.playing = false;
     this.wake?.();
+    this.wake = null;
     this.schedule();
   }
 

@@ -10,6 +10,13 @@
 // as the node is reached, so "Step" just feeds it: the draws happen in the
 // same order as `glasswing generate` (choose, push, choose, push, ...), and
 // the same seed gives the same text as the native command.
+//
+// A restart (new model or prompt) bumps `epoch`. Queued work for an older
+// epoch never starts, and work already waiting on the worker drops the
+// answer (`ask`): a stale step, branch switch, sampler change or restart
+// never writes the tree, the cursor, the prompt or the session, so the panel
+// never draws one model's attention row with another model's (or prompt's)
+// tokens. A session opened by a stale restart is closed.
 
 let nextKey = 1;
 
@@ -40,7 +47,8 @@ export class Generation {
     this.call = call;
     this.onChange = onChange;
     this.queue = Promise.resolve();
-    this.epoch = 0; // bumped by restart: queued work for an older prompt is dropped
+    this.epoch = 0; // bumped by restart: queued or in-flight work for an older prompt is dropped
+    this.jobEpoch = 0; // the epoch of the job running now (jobs run one at a time)
     this.sessionId = null;
     this.modelId = null;
     this.root = null; // {depth: 0, children, step, pending}
@@ -60,6 +68,7 @@ export class Generation {
     const job = this.queue.then(async () => {
       if (epoch !== this.epoch) return false;
       this.busy = true;
+      this.jobEpoch = epoch;
       try {
         await fn();
         if (epoch === this.epoch) this.error = null;
@@ -75,6 +84,21 @@ export class Generation {
     });
     this.queue = job;
     return job;
+  }
+
+  /**
+   * A worker call for the running job. Once a restart has made the job stale
+   * its answer is dropped (a session it opened is closed) and the job stops
+   * here, before it touches any state; `run` reports no error for it.
+   */
+  async ask(op, args) {
+    const epoch = this.jobEpoch;
+    const r = await this.call(op, args);
+    if (epoch !== this.epoch) {
+      if (op === 'genOpen') this.call('genClose', { sessionId: r.sessionId }).catch(() => {});
+      throw Object.assign(new Error('stale'), { stale: true });
+    }
+    return r;
   }
 
   /** Starts over from `prompt` ({text} or {ids}) with a fresh session (and fresh seeded draws). */
@@ -96,9 +120,9 @@ export class Generation {
     return this.run(async () => {
       const empty = prompt.text !== undefined ? prompt.text === '' : !prompt.ids?.length;
       if (empty) throw Object.assign(new Error('empty'), { genKey: 'genEmpty' });
-      const { sessionId } = await this.call('genOpen', { modelId, settings });
+      const { sessionId } = await this.ask('genOpen', { modelId, settings });
       this.sessionId = sessionId;
-      const r = await this.call('genGo', { sessionId, keep: 0, ...prompt, choose: true });
+      const r = await this.ask('genGo', { sessionId, keep: 0, ...prompt, choose: true });
       this.prompt = { ids: Array.from(r.ids), tokens: r.tokens };
       this.root = { key: 0, id: null, token: null, parent: null, children: [], depth: 0, choice: null, forced: false, step: r.step, pending: this.stamp(r.choice) };
       this.cursor = this.root;
@@ -156,7 +180,7 @@ export class Generation {
       this.wantedSettings = null;
       this.settings = s;
       if (!this.sessionId || !this.cursor) return;
-      const r = await this.call('genSampler', { sessionId: this.sessionId, settings: s, choose: true });
+      const r = await this.ask('genSampler', { sessionId: this.sessionId, settings: s, choose: true });
       // Other nodes' picks were made with the old settings: draw again when reached.
       walk(this.root, (n) => { n.pending = null; });
       this.root.pending = null;
@@ -191,7 +215,7 @@ export class Generation {
     let common = 0;
     while (common < from.length && common < to.length && from[common] === to[common]) common++;
     const feed = to.slice(common);
-    const r = await this.call('genGo', {
+    const r = await this.ask('genGo', {
       sessionId: this.sessionId,
       keep: this.prompt.ids.length + common,
       ids: feed.map((n) => n.id),
