@@ -86,6 +86,7 @@ describe('errors travel as codes and are worded by code (www/js/errors.js, i18n.
     unsupported: { field: 'activation_function', value: 'relu', why: 'only gelu_new is implemented' },
     overflow: { name: 'logits' },
     over_budget: { what: 'trace', need_bytes: 3.2e9, limit_bytes: 1.5e9, max: 1024, unit: 'tokens' },
+    tokenizer: { detail: 'merge 4 of "Ġzz" "xy" names "Ġzz", which is not in the vocabulary' },
     options: { detail: 'invalid type: string "x", expected u32' },
     io: { detail: 'file not found' },
     // The page's own: a model URL the server did not give (js/worker.js).

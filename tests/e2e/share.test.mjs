@@ -367,12 +367,13 @@ describe('exports', () => {
     const { page, log, context } = await openPage(browser, `${origin}/${hashOf({ model, text, lang: 'en' })}`);
     await drawn(page);
     const json = JSON.parse((await exportFile(page, 'json')).bytes.toString('utf8'));
-    assert.deepEqual(Object.keys(json), ['arch', 'ids', 'tokens', 'probs', 'attention', 'hidden']);
+    assert.deepEqual(Object.keys(json), ['arch', 'ids', 'tokens', 'token_bytes', 'probs', 'attention', 'hidden']);
     assert.equal(json.tokens.join(''), text);
     if (existsSync(CLI)) {
       const cli = JSON.parse(execFileSync(CLI, ['trace', '--model', join(WWW, 'models', model), '--text', text, '--json'], { maxBuffer: 1 << 28 }));
       assert.deepEqual(json.ids, cli.ids);
       assert.deepEqual(json.tokens, cli.tokens);
+      assert.deepEqual(json.token_bytes, cli.token_bytes);
       let worst = 0;
       json.probs.forEach((row, t) => row.forEach((p, v) => { worst = Math.max(worst, Math.abs(p - cli.probs[t][v])); }));
       json.hidden.flat(2).forEach((x, k) => { worst = Math.max(worst, Math.abs(x - cli.hidden.flat(2)[k])); });

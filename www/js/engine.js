@@ -22,6 +22,23 @@ export class Engine extends WorkerRpc {
     return this.call('loadBytes', { bytes: buffer, config: configText ?? null }, [buffer]);
   }
 
+  /**
+   * Opens a model folder ({weights: File, config?, tokenizer?, vocab?,
+   * merges?: File}; files.js pickModelFiles): the worker reads the weights
+   * slice by slice and calls onProgress({loaded, total}) as they come in.
+   * -> {modelId, info}
+   */
+  loadFolder(files, onProgress) {
+    const loadId = (this.loads = (this.loads ?? 0) + 1);
+    const off = this.on((ev) => {
+      if (ev.event === 'loadProgress' && ev.loadId === loadId) onProgress?.({ loaded: ev.loaded, total: ev.total });
+    });
+    return this.call('loadFolder', { files, loadId }).finally(off);
+  }
+
+  /** Text -> the model's token ids (Uint32Array). */
+  encode(modelId, text) { return this.call('encode', { modelId, text }); }
+
   /** Runs the model on text. -> trace (flat typed arrays with shapes) */
   traceText(modelId, text) { return this.call('trace', { modelId, text }); }
 

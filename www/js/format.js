@@ -2,20 +2,25 @@
 
 const VISIBLE = { ' ': '␣', '\n': '↵', '\t': '⇥', '\r': '␍', '': '∅' };
 
-/** A token as shown: whitespace made visible, since a blank chip reads as nothing. */
+/**
+ * A token as shown: whitespace made visible, since a blank chip reads as
+ * nothing (a subword token's leading space too: " the" is "␣the", "\n\n" is
+ * "↵↵"); other control characters become their code point.
+ */
 export function displayToken(s) {
   if (s in VISIBLE) return VISIBLE[s];
-  // Other control characters become their code point.
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(/[\u0000-\u001f\u007f ]/g, (c) => VISIBLE[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**
  * Text to start from for a model that has no example: its first eight
  * printable one-character tokens (entries longer than one character are
- * special tokens such as <pad> or <bos>, which no text produces: src/tokenizer.rs),
- * or ids 0..3 for a model without a vocabulary.
+ * special tokens such as <pad> or <bos>, which no text produces: src/tokenizer/chars.rs),
+ * a sentence in English and Chinese for a Hub tokenizer (which reads any text),
+ * or ids 0..3 for a model without a tokenizer.
  */
 export function sampleInput(info) {
+  if (info.tokenizer === 'bpe') return 'Hello, world! 你好，世界。'; // a byte-level BPE reads any text
   if (!info.vocab) return Array.from({ length: Math.min(4, info.config?.vocab_size ?? 4) }, (_, i) => i).join(', ');
   return info.vocab.filter((s) => [...s].length === 1 && s.trim()).slice(0, 8).join('');
 }

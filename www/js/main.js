@@ -5,9 +5,9 @@
 import { Engine } from './engine.js';
 import { InputCheck } from './alphabet.js';
 import { checkAllOverflow, watchOverflow } from './overflow.js';
-import { readModelFiles, enableDrop } from './files.js';
-import { count, sampleInput } from './format.js';
-import { applyStatic, getLang, setLang, t, translateError, LANGS } from './i18n.js';
+import { culprit, enableDrop, pickModelFiles, workerFiles } from './files.js';
+import { count, percent, sampleInput } from './format.js';
+import { applyStatic, getLang, humanBytes, setLang, t, translateError, LANGS } from './i18n.js';
 import { activePos, clampToTrace, createStore, followSolo, initialState } from './state.js';
 import { lutGradient, SEQUENTIAL } from './colors.js';
 import { BarsView } from './views/bars.js';
@@ -27,6 +27,8 @@ const $ = (sel) => document.querySelector(sel);
 const els = {
   select: $('#model-select'),
   file: $('#file-input'),
+  folder: $('#folder-input'),
+  progress: $('#load-progress'),
   desc: $('#model-desc'),
   facts: $('#model-facts'),
   input: $('#text-input'),
@@ -182,6 +184,7 @@ function relabel() {
   fillPicker();
   describeModel();
   drawErrors();
+  progress.relabel();
   inputCheck.draw();
   checkAllOverflow();
 }
@@ -226,10 +229,17 @@ function describeModel() {
     ? (zh && m.entry.description_zh) || m.entry.description || ''
     : meta.description || meta.title || '';
   const c = info.config ?? {};
-  const facts = info.arch === 'gpt2'
-    ? [['arch', 'GPT-2'], ['layers', c.n_layer], ['heads', c.n_head], ['embd', c.n_embd]]
-    : [['arch', `RNN (${c.nonlinearity ?? 'tanh'})`], ['layers', c.num_layers], ['hiddenSize', c.hidden_size]];
+  let facts;
+  if (info.arch === 'gpt2') facts = [['arch', 'GPT-2'], ['layers', c.n_layer], ['heads', c.n_head], ['embd', c.n_embd]];
+  else if (info.arch === 'rnn') facts = [['arch', `RNN (${c.nonlinearity ?? 'tanh'})`], ['layers', c.num_layers], ['hiddenSize', c.hidden_size]];
+  else {
+    // Llama and Qwen2 are one family in the core; the config names which.
+    facts = [['arch', info.architecture ?? 'Llama'], ['layers', c.num_hidden_layers], ['heads', c.num_attention_heads]];
+    if (c.num_key_value_heads !== c.num_attention_heads) facts.push(['kvHeads', c.num_key_value_heads]);
+    facts.push(['embd', c.hidden_size]);
+  }
   facts.push(['vocab', c.vocab_size], ['maxLen', info.max_len], ['params', count(info.num_params, getLang())]);
+  facts.push(['tokenizer', t({ bpe: 'tokenizerBpe', chars: 'tokenizerChars' }[info.tokenizer] ?? 'tokenizerNone')]);
   els.facts.replaceChildren(...facts.map(([key, value]) => {
     const div = document.createElement('div');
     const dt = document.createElement('dt');
@@ -239,9 +249,11 @@ function describeModel() {
     div.append(dt, dd);
     return div;
   }));
-  const idsMode = !info.vocab;
+  const idsMode = !info.tokenizer;
   els.inputLabel.textContent = t(idsMode ? 'ids' : 'text');
-  els.inputHint.textContent = idsMode ? t('idsHint', { max: (c.vocab_size ?? 1) - 1 }) : t('textHint');
+  // A model of yours without a tokenizer: say which files would give it one.
+  const idsHint = m.kind === 'user' ? 'idsHintNoTokenizer' : 'idsHint';
+  els.inputHint.textContent = idsMode ? t(idsHint, { max: (c.vocab_size ?? 1) - 1 }) : t('textHint');
 }
 
 async function showModel(value, { keepText = false } = {}) {
@@ -281,35 +293,77 @@ els.select.addEventListener('change', () => showModel(els.select.value));
 
 // ---- opening your own model ----------------------------------------------
 
+// The folder's files are read by the worker, slice by slice, with a progress
+// bar here; the page stays responsive, and a model that fails to open leaves
+// the last good one on screen.
+const progress = {
+  bar: els.progress.querySelector('progress'),
+  text: els.progress.querySelector('.load-text'),
+  show(name, loaded, total) {
+    const p = total > 0 ? Math.min(1, loaded / total) : 0;
+    this.bar.value = p;
+    this.text.textContent = t('loadProgress', { name, loaded: humanBytes(loaded), total: humanBytes(total), pct: percent(p) });
+    els.progress.dataset.loaded = String(loaded);
+    els.progress.dataset.total = String(total);
+    els.progress.hidden = false;
+    this.last = [name, loaded, total];
+  },
+  hide() { els.progress.hidden = true; this.last = null; },
+  relabel() { if (this.last) this.show(...this.last); },
+};
+
+/** `files`: a FileList, File[], [{file, path}] or a promise of one (a drop being walked). */
 async function openFiles(files) {
   let picked;
   try {
-    picked = await readModelFiles(files);
-    const { modelId, info } = await engine.loadBytes(picked.bytes, picked.config);
+    picked = pickModelFiles(await files);
+  } catch (e) {
+    if (['needSafetensors', 'severalModels', 'sharded'].includes(e.code)) showError('load', e.code, e.fields);
+    else showError('load', 'loadFailed', { name: '' }, e);
+    return;
+  }
+  const loadName = picked.names.weights;
+  progress.show(loadName, 0, picked.weights.size);
+  document.body.dataset.loading = 'true';
+  try {
+    const { modelId, info } = await engine.loadFolder(workerFiles(picked), ({ loaded, total }) => progress.show(loadName, loaded, total));
     const value = `user:${++app.userCount}`;
-    app.models.set(value, { kind: 'user', name: picked.name, modelId, info });
+    // Two folders' weights are both model.safetensors: a second one is numbered.
+    const same = [...app.models.values()].filter((m) => m.kind === 'user' && m.baseName === picked.name).length;
+    app.models.set(value, { kind: 'user', name: same ? `${picked.name} (${same + 1})` : picked.name, baseName: picked.name, files: picked.names, modelId, info });
     fillPicker();
     clearError('load');
-    // Keep the current text when the new model can read it.
+    // Keep the current text when the new model can read it (a Hub tokenizer reads any text).
     const m = app.models.get(value);
     let keep = false;
-    if (info.vocab && els.input.value) {
-      try { await engine.traceText(modelId, els.input.value); keep = true; } catch { keep = false; }
+    if (info.tokenizer && els.input.value) {
+      try { keep = (await engine.encode(modelId, els.input.value)).length <= info.max_len; } catch { keep = false; }
     }
     if (!keep) els.input.value = sampleInput(info);
     m.entry = null;
     await showModel(value, { keepText: true });
   } catch (e) {
-    if (e.code === 'needSafetensors') showError('load', 'needSafetensors');
-    else showError('load', 'loadFailed', { name: picked?.name ?? '' }, e);
+    showError('load', 'loadFailed', { name: culprit(e, picked) }, withoutFileName(e, culprit(e, picked)));
+  } finally {
+    progress.hide();
+    document.body.dataset.loading = 'false';
   }
 }
 
-els.file.addEventListener('change', async () => {
-  const files = els.file.files;
-  if (files?.length) await openFiles(files);
-  els.file.value = ''; // choosing the same file again fires change again
-});
+/** A tokenizer error whose detail starts with the file the error line already names, without it. */
+function withoutFileName(e, name) {
+  const detail = e?.fields?.detail;
+  if (e?.code !== 'tokenizer' || typeof detail !== 'string' || !detail.startsWith(`${name}: `)) return e;
+  return Object.assign(new Error(e.message), { code: e.code, fields: { ...e.fields, detail: detail.slice(name.length + 2) } });
+}
+
+for (const input of [els.file, els.folder]) {
+  input.addEventListener('change', async () => {
+    const files = Array.from(input.files ?? []);
+    input.value = ''; // choosing the same files again fires change again
+    if (files.length) await openFiles(files);
+  });
+}
 enableDrop(document, $('#drop-overlay'), (files) => openFiles(files));
 
 // ---- tracing --------------------------------------------------------------
@@ -344,12 +398,12 @@ async function pump() {
   const t0 = performance.now();
   // Every character the model cannot read is marked at once, before the trace.
   const unknown = inputCheck.check(text);
-  els.input.setAttribute('aria-invalid', String(unknown.length > 0 && !m.info.vocab.includes('<unk>')));
+  els.input.setAttribute('aria-invalid', String(unknown.length > 0 && !m.info.vocab?.includes('<unk>')));
   // The last good trace stays drawn when a text fails, marked as the older text's.
   const failed = () => inputCheck.setStale(app.trace && app.tracedText !== text ? app.tracedText : null);
   try {
     let trace;
-    if (m.info.vocab) {
+    if (m.info.tokenizer) {
       trace = await engine.traceText(m.modelId, text);
     } else {
       const parsed = parseIds(text);

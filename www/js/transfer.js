@@ -13,6 +13,7 @@ export function packTrace(trace) {
     arch: trace.arch,
     ids: own(trace.ids),
     tokens: trace.tokens,
+    token_bytes: trace.token_bytes ?? null, // one small Uint8Array per token (cloned, not transferred)
     probs: tensor(trace.probs),
     attention: tensor(trace.attention),
     hidden: tensor(trace.hidden),

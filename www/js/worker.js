@@ -5,7 +5,14 @@
 // or {id, ok: false, error: message, code?, fields?} (js/errors.js: the
 // core's error code and fields, for a message in the reader's language). Ops:
 //   loadUrl   {url}                      -> {modelId, info}
+//   loadFolder {files: {weights: File, config?, tokenizer?, vocab?, merges?: File}, loadId}
+//             -> {modelId, info}: a model folder read slice by slice (the
+//             weights never whole in memory), posting {event: 'loadProgress',
+//             loadId, loaded, total} as the bytes come in; a Hub tokenizer's
+//             info carries `tokenTable` (every id's bytes: tokentext.js)
 //   loadBytes {bytes: ArrayBuffer, config?: string, name} -> {modelId, info}
+//             (whole files: kept for callers that already hold the bytes)
+//   encode    {modelId, text}             -> Uint32Array of ids
 //   trace     {modelId, text} | {modelId, ids: Uint32Array} -> trace
 //   info      {modelId}                  -> info
 //   free      {modelId}                  -> true
@@ -18,6 +25,7 @@ import { applyMemoryBudget } from './budget.js';
 import { generationOps } from './generate/ops.js';
 import { packTrace } from './transfer.js';
 import { codedError, errorReply } from './errors.js';
+import { buildTokenTable } from './tokentext.js';
 
 const { WasmModel } = glasswing;
 // The memory budget follows what this browser can give the instance (budget.js).
@@ -27,6 +35,8 @@ ready.catch(() => {}); // reported to the page through every request instead
 const models = new Map(); // modelId -> WasmModel
 const byUrl = new Map(); // url -> modelId, so switching back does not refetch
 let nextId = 1;
+const READ_CHUNK = 8 << 20; // bytes per FileReaderSync read: progress within a large tensor
+const PROGRESS_MS = 80; // at most one progress event per this many milliseconds
 
 function model(modelId) {
   const m = models.get(modelId);
@@ -57,6 +67,53 @@ const ops = {
   },
   loadBytes({ bytes, config }) {
     return [register(WasmModel.load(new Uint8Array(bytes), config ?? undefined))];
+  },
+  loadFolder({ files, loadId }) {
+    const reader = new FileReaderSync();
+    const text = (file) => (file ? reader.readAsText(file) : undefined);
+    const texts = {
+      config_json: text(files.config), tokenizer_json: text(files.tokenizer), vocab_json: text(files.vocab), merges_txt: text(files.merges),
+    };
+    const { weights } = files;
+    const total = weights.size;
+    let loaded = 0;
+    let posted = -Infinity;
+    const progress = (force = false) => {
+      const now = performance.now();
+      if (!force && now - posted < PROGRESS_MS) return;
+      posted = now;
+      self.postMessage({ event: 'loadProgress', loadId, loaded, total });
+    };
+    progress(true);
+    // The core asks for the header, then each tensor once, straight into its place.
+    const read = (offset, length) => {
+      const out = new Uint8Array(length);
+      for (let at = 0; at < length; at += READ_CHUNK) {
+        const n = Math.min(READ_CHUNK, length - at);
+        out.set(new Uint8Array(reader.readAsArrayBuffer(weights.slice(offset + at, offset + at + n))), at);
+        loaded += n;
+        progress();
+      }
+      return out;
+    };
+    const model = WasmModel.loadFolder(read, total, texts);
+    progress(true);
+    const entry = register(model);
+    const { info } = entry;
+    // The architecture as the config names it (LlamaForCausalLM and Qwen2ForCausalLM are one family in the core).
+    try { info.architecture = JSON.parse(texts.config_json ?? 'null')?.architectures?.[0] ?? null; } catch { info.architecture = null; }
+    if (info.tokenizer === 'bpe') {
+      const table = buildTokenTable(texts);
+      if (table) {
+        info.tokenTable = table;
+        return [entry, [table.data.buffer, table.offsets.buffer]];
+      }
+    }
+    return [entry];
+  },
+  encode({ modelId, text }) {
+    const ids = model(modelId).encode(text);
+    return [ids, [ids.buffer]];
   },
   trace({ modelId, text, ids }) {
     const m = model(modelId);

@@ -3,7 +3,8 @@
 // aria-label saying what it shows for the chosen position (the strongest
 // attention, the range of the hidden state), in the current language.
 
-import { displayToken, fixed, percent } from '../format.js';
+import { fixed, percent } from '../format.js';
+import { tokenLabel } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos } from '../state.js';
 
@@ -25,7 +26,7 @@ function strongest(att, l, h, i) {
 export function describeCanvases(trace, state) {
   const T = trace.ids.length;
   const i = activePos({ ...state, hover: null }, T);
-  const tok = (k) => displayToken(trace.tokens[k]);
+  const tok = (k) => tokenLabel(trace, k);
   const att = trace.attention;
   if (att) {
     const [L, H] = att.shape;

@@ -10,6 +10,7 @@
 
 import { headColor } from '../colors.js';
 import { displayToken, fixed, percent } from '../format.js';
+import { idLabel } from '../tokentext.js';
 import { getLang, t, translateError } from '../i18n.js';
 import { activePos } from '../state.js';
 import { TEMPERATURES, TOP_K } from './chapter.js';
@@ -24,7 +25,7 @@ function top(p, n) {
   return Array.from(p.keys()).sort((a, b) => p[b] - p[a]).slice(0, n);
 }
 
-function label(info, id) { return displayToken(info.vocab ? info.vocab[id] ?? String(id) : String(id)); }
+function label(info, id) { return idLabel(info, id); }
 
 function topList(p, info, n) {
   return top(p, n).map((v) => `“${label(info, v)}” ${percent(p[v])}`).join(getLang() === 'zh' ? '，' : ', ');

@@ -6,6 +6,7 @@
 
 import { LineRaster, hexRgb } from '../lines.js';
 import { buildSvg } from './svg.js';
+import { topK } from '../views/bars.js';
 
 const TEMPLATE_URL = new URL('../../standalone/template.html', import.meta.url);
 const RENDERER_URL = new URL('../../standalone/renderer.js', import.meta.url);
@@ -40,7 +41,7 @@ function format(message) {
 /** Only the fields a trace file holds (the engine's trace may carry more). */
 function plain(trace) {
   const { arch, ids, tokens, probs, attention, hidden } = trace;
-  return { arch, ids, tokens, probs, attention: attention ?? null, hidden: hidden ?? null };
+  return { arch, ids, tokens, token_bytes: trace.token_bytes ?? null, probs, attention: attention ?? null, hidden: hidden ?? null };
 }
 
 let sources = null;
@@ -63,10 +64,25 @@ export function traceJsonText(trace) {
  * `view`: where it opens ({layer, heads: [on…], pos}: 0-based, pos null for
  * none), the explorer's view at the time of export.
  */
-export async function standaloneHtml(trace, { title, text, vocab, view = null }) {
+export async function standaloneHtml(trace, { title, text, vocab, tokenTable = null, view = null }) {
   const [template, renderer] = await standaloneSources();
   const extra = { title: title || 'Glasswing trace', text: text ?? '', vocab: vocab ?? null, view };
+  // A Hub tokenizer has no vocabulary list: the bytes of every id the bars can show go along instead.
+  if (!vocab && tokenTable) extra.token_table = barTable(trace, tokenTable);
   return format({ op: 'html', trace: plain(trace), extra, template, renderer });
+}
+
+/** {id: [bytes]} for the ids among the likeliest next tokens at any position (the standalone page's bars show ten). */
+function barTable(trace, table) {
+  const [T, V] = trace.probs.shape;
+  const out = {};
+  for (let pos = 0; pos < T; pos++) {
+    // A few more than ten, so ties at the tenth place are named too.
+    for (const id of topK(trace.probs.data.subarray(pos * V, (pos + 1) * V), 16)) {
+      if (!(id in out) && id + 1 < table.offsets.length) out[id] = Array.from(table.data.subarray(table.offsets[id], table.offsets[id + 1]));
+    }
+  }
+  return out;
 }
 
 /** {svg, width, height} of one view. */

@@ -259,7 +259,7 @@ export class ShareMenu {
           : await svgToPng(picture, 2);
       } else if (kind === 'html') {
         const view = { layer: state.layer, heads: state.headsOn, pos: state.hover ?? state.pos };
-        const html = await standaloneHtml(trace, { title: this.title(), text: els.input.value, vocab: app.current.info.vocab, view });
+        const html = await standaloneHtml(trace, { title: this.title(), text: els.input.value, vocab: app.current.info.vocab, tokenTable: app.current.info.tokenTable, view });
         blob = new Blob([html], { type: 'text/html' });
       } else {
         blob = new Blob([await traceJsonText(trace), '\n'], { type: 'application/json' });

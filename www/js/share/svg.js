@@ -13,7 +13,8 @@
 
 import { DIVERGING, MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
 import { FONT_FAMILY, heatmapBitmap } from '../canvas.js';
-import { displayToken, percent, short } from '../format.js';
+import { percent, short } from '../format.js';
+import { nextLabel, tokenLabel, tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
 import { entropy, topK } from '../views/bars.js';
@@ -133,7 +134,7 @@ function headsSvg(doc, trace, state, sub) {
   const [, H, T] = trace.attention.shape;
   const on = Array.from({ length: H }, (_, h) => state.headsOn?.[h] ?? true);
   const data = trace.attention.data;
-  const labels = trace.tokens.map(displayToken);
+  const labels = tokenLabels(trace);
   const rowH = Math.max(4, Math.min(24, 720 / T));
   const fontPx = Math.max(8, Math.min(15, rowH * 0.68));
   const labelW = Math.min(160, Math.ceil(Math.max(...labels.map((s) => measure(s, fontPx, 700)))) + 12);
@@ -222,7 +223,7 @@ function headsSvg(doc, trace, state, sub) {
 function matrixSvg(doc, trace, state, sub) {
   const [, H, T] = trace.attention.shape;
   const data = trace.attention.data;
-  const labels = trace.tokens.map(displayToken);
+  const labels = tokenLabels(trace);
   const cell = Math.max(2, Math.min(32, 560 / T));
   const fontPx = Math.max(7, Math.min(15, cell * 0.62));
   const widest = Math.min(90, Math.max(...labels.map((s) => measure(s, fontPx, 700))));
@@ -279,7 +280,7 @@ function matrixSvg(doc, trace, state, sub) {
 /** A title, with the focused position named when there is one. */
 function focus0(state, trace, title) {
   const f = focusPos(state, trace.ids.length);
-  return f === null ? title : `${title} · ${t('exportFocus', { tok: displayToken(trace.tokens[f]), n: f + 1 })}`;
+  return f === null ? title : `${title} · ${t('exportFocus', { tok: tokenLabel(trace, f), n: f + 1 })}`;
 }
 
 function modelSvg(doc, trace, state, sub) {
@@ -314,7 +315,7 @@ function barsSvg(doc, trace, state, info, sub) {
   const [T, V] = trace.probs.shape;
   const pos = activePos(state, T); // as on the page: hovered, else chosen, else the last
   const p = trace.probs.data.subarray(pos * V, (pos + 1) * V);
-  const label = (v) => displayToken(info?.vocab ? info.vocab[v] ?? String(v) : String(v));
+  const label = (v) => nextLabel(info, trace, pos, v);
   const k = Math.min(state.topK ?? 10, V);
   const top = topK(p, k);
   const next = pos + 1 < T ? trace.ids[pos + 1] : -1;
@@ -323,7 +324,7 @@ function barsSvg(doc, trace, state, info, sub) {
   const labelW = Math.min(200, Math.ceil(Math.max(...rows.map((r) => measure(r.label, r.other ? 12 : 15)))) + 12);
   const track = 300;
   const rowH = 26;
-  const after = t('barsAfter', { tok: displayToken(trace.tokens[pos]), n: pos + 1 });
+  const after = t('barsAfter', { tok: tokenLabel(trace, pos), n: pos + 1 });
   const width = Math.max(PAD * 2 + labelW + track + 80, PAD * 2 + measure(after, 14, 600));
   let y = header(doc, t('bars'), sub);
   doc.text(PAD, y + 4, after, { size: 14, weight: 600 });
@@ -345,7 +346,7 @@ function barsSvg(doc, trace, state, info, sub) {
 function hiddenSvg(doc, trace, state, info, sub) {
   const [L, T, D] = trace.hidden.shape;
   const data = trace.hidden.data;
-  const labels = trace.tokens.map(displayToken);
+  const labels = tokenLabels(trace);
   const tanh = (info?.config?.nonlinearity ?? 'tanh') === 'tanh';
   const rowH = Math.max(3, Math.min(22, 320 / T));
   const colW = Math.max(2, Math.min(14, 640 / D));

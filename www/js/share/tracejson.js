@@ -1,5 +1,6 @@
 // A trace as JSON text in the CLI's shape (`glasswing trace --json`:
-// {arch, ids, tokens, probs: T×V, attention: L×H×T×T | null, hidden: L×T×Hd | null},
+// {arch, ids, tokens, token_bytes: T lists of bytes, probs: T×V,
+// attention: L×H×T×T | null, hidden: L×T×Hd | null},
 // nested arrays), optionally preceded by extra fields (the standalone page's
 // title, text and vocab). Floats are written as the shortest decimal that
 // reads back to the same f32, as Rust's serde_json does, so files stay small
@@ -44,13 +45,15 @@ export function nested(data, shape) {
 const tensor = (t) => (t ? nested(t.data, t.shape) : 'null');
 
 /**
- * `trace`: {arch, ids, tokens, probs: {data, shape}, attention, hidden} (flat
+ * `trace`: {arch, ids, tokens, token_bytes?, probs: {data, shape}, attention, hidden} (flat
  * typed arrays, as the engine returns them). `extra`: fields written first.
  */
 export function traceJson(trace, extra = null) {
   const head = extra ? Object.entries(extra).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v ?? null)},`).join('') : '';
   return `{${head}"arch":${JSON.stringify(trace.arch)},"ids":[${Array.from(trace.ids).join(',')}],`
-    + `"tokens":${JSON.stringify(Array.from(trace.tokens))},"probs":${tensor(trace.probs)},`
+    + `"tokens":${JSON.stringify(Array.from(trace.tokens))},`
+    + (trace.token_bytes ? `"token_bytes":[${Array.from(trace.token_bytes, (b) => `[${Array.from(b).join(',')}]`).join(',')}],` : '')
+    + `"probs":${tensor(trace.probs)},`
     + `"attention":${tensor(trace.attention)},"hidden":${tensor(trace.hidden)}}`;
 }
 

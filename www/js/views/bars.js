@@ -3,7 +3,8 @@
 // untrained distribution looks flat), the rest summed as "other", and the
 // entropy of the full distribution. DOM, not canvas: it is text to read.
 
-import { displayToken, fixed, percent, short } from '../format.js';
+import { fixed, percent, short } from '../format.js';
+import { hexBytes, idBytes, nextLabel, tokenLabel } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos } from '../state.js';
 
@@ -68,16 +69,18 @@ export class BarsView {
     const [T, V] = trace.probs.shape;
     const pos = activePos(state, T);
     const p = trace.probs.data.subarray(pos * V, (pos + 1) * V);
-    const label = (v) => displayToken(info.vocab ? info.vocab[v] ?? String(v) : String(v));
+    // Any id, read as text (a byte that finishes a character the text began says which: `<0x91> → 我`).
+    const label = (v) => nextLabel(info, trace, pos, v);
     const k = Math.min(state.topK, V);
     if (Number(this.kInput.value) !== state.topK && document.activeElement !== this.kInput) this.kInput.value = String(state.topK);
 
-    this.after.textContent = t('barsAfter', { tok: displayToken(trace.tokens[pos]), n: pos + 1 });
+    this.after.textContent = t('barsAfter', { tok: tokenLabel(trace, pos), n: pos + 1 });
     const top = topK(p, k);
     const next = pos + 1 < T ? trace.ids[pos + 1] : -1; // the token that actually came next
     const rows = top.map((v) => {
       const li = this.row(label(v), p[v], v === next ? 'actual' : '');
       li.dataset.id = String(v);
+      if (info.tokenTable) li.title += ` · ${t('chipBytes', { hex: hexBytes(idBytes(info, v) ?? []) })}`; // a byte token's bytes
       if (v === next) {
         const tag = document.createElement('span');
         tag.className = 'tag';

@@ -14,7 +14,7 @@
 import { headColor } from '../colors.js';
 import { LineRaster, hexRgb } from '../lines.js';
 import { bandIndex, fitText, font, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
-import { displayToken } from '../format.js';
+import { tokenLabel, tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
 import { headToggles, layerPicker } from './controls.js';
@@ -113,7 +113,7 @@ export class HeadView {
     const fontPx = Math.max(10, Math.min(17 * k, Math.round(rowH * 0.68)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // bold: the focused label is drawn bold
-    const widest = Math.max(...trace.tokens.map((s) => ctx.measureText(displayToken(s)).width));
+    const widest = Math.max(...tokenLabels(trace).map((s) => ctx.measureText(s).width));
     const labelW = Math.min(Math.ceil(widest) + 14, Math.floor(width * 0.28));
     const top = 6;
     return {
@@ -156,7 +156,7 @@ export class HeadView {
     const chosen = state.pos !== null && (state.hover === null || state.hover >= T) ? Math.min(state.pos, T - 1) : null;
     this.focusBar.hidden = chosen === null;
     if (chosen !== null) {
-      this.focusText.textContent = t('headFocus', { tok: displayToken(trace.tokens[chosen]), n: chosen + 1 });
+      this.focusText.textContent = t('headFocus', { tok: tokenLabel(trace, chosen), n: chosen + 1 });
       this.unfocus.textContent = t('headUnfocus');
     }
     ctx.save();
@@ -263,7 +263,7 @@ export class HeadView {
         ctx.fillRect(g.width - g.labelW, y - hh / 2, g.labelW, hh);
       }
       ctx.font = font(g.fontPx, strong ? 700 : 400);
-      const s = fitText(ctx, displayToken(trace.tokens[i]), g.labelW - 10);
+      const s = fitText(ctx, tokenLabel(trace, i), g.labelW - 10);
       ctx.fillStyle = strong ? '#0b1f3a' : '#2d3748';
       ctx.textAlign = 'right';
       ctx.fillText(s, g.labelW - 4, y);

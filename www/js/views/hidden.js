@@ -5,7 +5,8 @@
 
 import { DIVERGING, lutGradient } from '../colors.js';
 import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
-import { displayToken, fixed } from '../format.js';
+import { fixed } from '../format.js';
+import { tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
 
@@ -78,7 +79,7 @@ export class HiddenView {
     const [L, T, D] = hid.shape;
     this.build(L);
     const tanh = (info.config?.nonlinearity ?? 'tanh') === 'tanh';
-    const labels = trace.tokens.map(displayToken);
+    const labels = tokenLabels(trace);
     const hover = focusPos(state, T); // hovered, else chosen
     const selected = activePos({ ...state, hover: null }, T);
     const fresh = this.bitmapTrace !== trace;

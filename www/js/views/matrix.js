@@ -5,7 +5,8 @@
 
 import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
 import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
-import { displayToken, fixed } from '../format.js';
+import { fixed } from '../format.js';
+import { tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
 import { headPicker, layerPicker } from './controls.js';
@@ -56,13 +57,15 @@ export class MatrixView {
     const fontPx = Math.max(9, Math.min(16 * k, Math.round(guess * 0.62)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // measured in bold: the focused label is drawn bold
-    const labels = trace.tokens.map(displayToken);
+    const labels = tokenLabels(trace);
     const widest = Math.min(90, Math.max(...labels.map((s) => ctx.measureText(s).width)));
     const left = Math.ceil(widest) + 12;
     const avail = Math.min(width - left - 8, 680 * k);
     // Whole device pixels per cell, and no giant cells for a handful of tokens.
     const cell = Math.min(64 * k, Math.max(1, Math.floor((avail * dpr) / T)) / dpr);
-    const upright = widest <= cell * 1.1 || cell < fontPx; // tiny cells: labels are sparse anyway
+    // Column labels stand upright when they fit their cell, or when cells are tiny and the labels
+    // one character (drawn sparse); longer labels (subword tokens, `我 1/3`) turn on their side.
+    const upright = widest <= cell * 1.1 || (cell < fontPx && widest <= fontPx * 1.3);
     const top = upright ? fontPx + 10 : Math.ceil(widest) + 10;
     const size = cell * T;
     return { T, labels, fontPx, left, top, cell, size, upright, width: left + size + 8, height: top + size + 8 };

@@ -5,10 +5,29 @@
 // While a position is hovered (or chosen), each chip is shaded by how much
 // that token attends to it and underlined by how much it attends to that
 // token, in the focused layer and head.
+// A character written by several byte tokens (a Chinese character or an
+// emoji in GPT-2's vocabulary) is shown once, over those tokens' chips, which
+// show their bytes in hex (tokentext.js groups them).
 
 import { headColor } from '../colors.js';
 import { displayToken, fixed } from '../format.js';
+import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
+import { tokenGroups, tokenHex } from '../tokentext.js';
+
+/** Text with its whitespace marks (␣ ↵ ⇥) in their own spans, so they can be drawn paler. */
+function fillText(el, shown) {
+  el.replaceChildren();
+  for (const part of shown.split(/([␣↵⇥␍]+)/u)) {
+    if (!part) continue;
+    if (/^[␣↵⇥␍]+$/u.test(part)) {
+      const ws = document.createElement('span');
+      ws.className = 'ws';
+      ws.textContent = part;
+      el.append(ws);
+    } else el.append(part);
+  }
+}
 
 export class TokensView {
   constructor(el, store) {
@@ -45,37 +64,72 @@ export class TokensView {
     });
   }
 
-  /** Rebuilds only what changed: chips are reused and their text replaced. */
-  setTokens(tokens) {
-    if (this.tokens === tokens) return;
-    this.tokens = tokens;
-    while (this.chips.length > tokens.length) this.chips.pop().remove();
-    while (this.chips.length < tokens.length) {
-      const chip = document.createElement('button');
-      chip.type = 'button';
-      chip.className = 'chip';
-      const tok = document.createElement('span');
-      tok.className = 'tok';
-      const idx = document.createElement('span');
-      idx.className = 'idx';
-      chip.append(tok, idx);
-      this.el.append(chip);
-      this.chips.push(chip);
-    }
-    tokens.forEach((s, i) => {
-      const chip = this.chips[i];
-      chip.dataset.pos = String(i);
-      chip.firstChild.textContent = displayToken(s);
-      chip.lastChild.textContent = String(i + 1); // positions count from 1 for people
-      chip.classList.toggle('space', displayToken(s) !== s);
-      chip.classList.toggle('unk', s === '<unk>'); // a character the vocabulary lacks, read as <unk>
+  /** A chip for position i: its text (or, in a group, its bytes) over its number. */
+  chip(i, text, { part = false, title = '' } = {}) {
+    const chip = document.createElement('button');
+    chip.type = 'button';
+    chip.className = part ? 'chip part' : 'chip';
+    chip.dataset.pos = String(i);
+    const tok = document.createElement('span');
+    tok.className = 'tok';
+    fillText(tok, text);
+    const idx = document.createElement('span');
+    idx.className = 'idx';
+    idx.textContent = String(i + 1); // positions count from 1 for people
+    chip.append(tok, idx);
+    chip.dataset.bytes = title;
+    return chip;
+  }
+
+  /** Rebuilds the chips for a new trace (a pointer move reuses them). */
+  setTokens(trace) {
+    if (this.trace === trace) return;
+    this.trace = trace;
+    const { tokens } = trace;
+    const { groups } = tokenGroups(trace);
+    const lang = t('chipBytes', { hex: '' }); // the language the titles were written in
+    this.lang = lang;
+    this.chips = [];
+    const nodes = groups.map((g) => {
+      if (g.end - g.start === 1) {
+        const i = g.start;
+        const s = tokens[i];
+        const hex = tokenHex(trace, i);
+        const chip = this.chip(i, displayToken(s), { title: hex && t('chipBytes', { hex }) });
+        chip.classList.toggle('space', s.length > 0 && displayToken(s) !== s && !/[^\s]/u.test(s));
+        chip.classList.toggle('unk', s === '<unk>'); // a character the vocabulary lacks, read as <unk>
+        this.chips.push(chip);
+        return chip;
+      }
+      // One character (or a few) over several tokens: shown once, spanning their chips.
+      const box = document.createElement('span');
+      box.className = 'chip-group';
+      box.dataset.start = String(g.start);
+      box.dataset.end = String(g.end);
+      const head = document.createElement('span');
+      head.className = 'group-text';
+      fillText(head, displayToken(g.text));
+      const row = document.createElement('span');
+      row.className = 'group-chips';
+      for (let i = g.start; i < g.end; i++) {
+        const hex = tokenHex(trace, i);
+        const chip = this.chip(i, hex, { part: true, title: `${t('chipBytes', { hex })} · ${t('chipPart', { k: i - g.start + 1, n: g.end - g.start, text: displayToken(g.text) })}` });
+        this.chips.push(chip);
+        row.append(chip);
+      }
+      box.append(head, row);
+      return box;
     });
+    this.el.replaceChildren(...nodes);
     this.el.dataset.t = String(tokens.length);
+    this.el.dataset.groups = String(groups.length);
     this.el.classList.toggle('dense', tokens.length > 48); // long inputs: smaller chips
   }
 
   render(trace, state) {
-    this.setTokens(trace.tokens);
+    // Titles are worded in the page's language: a new language rebuilds them.
+    if (this.lang !== t('chipBytes', { hex: '' })) this.trace = null;
+    this.setTokens(trace);
     const T = trace.tokens.length;
     const selected = activePos({ ...state, hover: null }, T);
     const hover = focusPos(state, T); // hovered, else chosen
@@ -107,7 +161,8 @@ export class TokensView {
       chip.setAttribute('aria-pressed', String(i === selected));
       chip.style.setProperty('--att', row ? (row[i] / rowMax).toFixed(3) : '0');
       chip.style.setProperty('--attby', col ? (col[i] / colMax).toFixed(3) : '0');
-      chip.title = row ? `${fixed(row[i])} / ${fixed(col[i])}` : '';
+      const bytes = chip.dataset.bytes;
+      chip.title = row ? `${fixed(row[i])} / ${fixed(col[i])}${bytes ? ` · ${bytes}` : ''}` : bytes;
     }
   }
 }
