@@ -293,7 +293,7 @@ export class GlasswingView extends HTMLElement {
     const text = this.getAttribute('text') ?? this.entry?.example ?? sampleInput(this.info);
     if (text !== this.tracedText || this.tracedModel !== this.modelId) {
       try {
-        const trace = this.info.vocab
+        const trace = this.info.tokenizer
           ? await sharedEngine().traceText(this.modelId, text)
           : await sharedEngine().traceIds(this.modelId, parseIds(text));
         this.trace = trace;

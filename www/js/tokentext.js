@@ -141,7 +141,7 @@ function traceGroups(trace) {
       const grp = groups[of[i]];
       const n = grp.end - grp.start;
       // A token alone reads as its own text (a stray byte as <E6>).
-      if (n > 1) return `${displayToken(grp.text)} ${i - grp.start + 1}/${n}`;
+      if (n > 1) return `${displayToken(grp.text)}\u00a0${i - grp.start + 1}/${n}`; // a no-break space: not whitespace to make visible again
       return displayToken(bytes ? showBytes(bytes[i], { compact: true }) : trace.tokens[i]);
     });
     g = { groups, of, labels };
@@ -254,11 +254,21 @@ export function idText(info, id) {
   return showBytes(b);
 }
 
+/** Id `id` as short text: bytes of a partial character as `<E6 88>` (whitespace as it is). */
+export function idShort(info, id) {
+  if (!info?.tokenTable) return idText(info, id);
+  const b = idBytes(info, id);
+  return b ? showBytes(b, { compact: true }) : `#${id}`;
+}
+
 /** Id `id` as a label: its text with whitespace visible, bytes of a partial character as `<E6 88>`. */
 export function idLabel(info, id) {
-  if (!info?.tokenTable) return displayToken(idText(info, id));
-  const b = idBytes(info, id);
-  return b ? displayToken(showBytes(b, { compact: true })) : `#${id}`;
+  return displayToken(idShort(info, id));
+}
+
+/** A token's text as the core writes it (`<0xE6><0x88>`) in the short form (`<E6 88>`). */
+export function compactText(s) {
+  return String(s).replace(/(?:<0x[0-9A-F]{2}>)+/g, (run) => `<${run.slice(3, -1).split('><0x').join('\u00a0')}>`);
 }
 
 /** The text that ids stand for together (their bytes, concatenated, read as UTF-8). */

@@ -83,7 +83,7 @@
   var labels = [];
   groups.forEach(function (g) {
     for (var i = g.start; i < g.end; i++) {
-      labels[i] = g.end - g.start === 1 ? show(bytes ? text(bytes[i]) : trace.tokens[i]) : show(g.text) + ' ' + (i - g.start + 1) + '/' + (g.end - g.start);
+      labels[i] = g.end - g.start === 1 ? show(bytes ? text(bytes[i]) : trace.tokens[i]) : show(g.text) + '\u00a0' + (i - g.start + 1) + '/' + (g.end - g.start);
     }
   });
 

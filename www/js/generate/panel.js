@@ -6,6 +6,7 @@
 // (window.glasswing.generate) for tests and the page's keyboard shortcuts.
 
 import { displayToken, percent } from '../format.js';
+import { compactText, decodeIds, idBytes, idShort, tokenLabels } from '../tokentext.js';
 import { applyStatic, t, translateError } from '../i18n.js';
 import { PipelineView } from './pipeline.js';
 import { DEFAULT_SAMPLER, SamplerControls, T_MAX, T_MIN, normaliseSampler } from './sampler.js';
@@ -189,7 +190,7 @@ export class GeneratePanel {
       idle: () => this.idle(),
       get playing() { return panel.playing; },
       get ids() { return panel.gen.ids(); },
-      get text() { return panel.pathTokens().join(''); },
+      get text() { return panel.pathText(); },
       get generation() { return panel.gen; },
     };
   }
@@ -216,7 +217,7 @@ export class GeneratePanel {
     this.promptText = text;
     this.shownText = null;
     let prompt;
-    if (m.info.vocab) prompt = { text };
+    if (m.info.tokenizer) prompt = { text };
     else {
       const ids = parseIds(text);
       prompt = ids ? { ids } : { ids: [] };
@@ -323,7 +324,7 @@ export class GeneratePanel {
   showInExplorer() {
     const m = this.model;
     if (!m || !this.gen.ready) return;
-    const text = m.info.vocab ? this.pathTokens().join('') : this.gen.ids().join(', ');
+    const text = m.info.tokenizer ? this.pathText() : this.gen.ids().join(', ');
     this.shownText = text; // the text box now holds our own text: not a new prompt
     this.hooks.showText(text);
   }
@@ -343,15 +344,36 @@ export class GeneratePanel {
 
   // ---- drawing ------------------------------------------------------------
 
+  /** Any id as short text (a byte token as <E6 88>: tokentext.js). */
   label(id) {
-    const vocab = this.model?.info.vocab;
-    return vocab ? vocab[id] ?? String(id) : String(id);
+    return idShort(this.model?.info, id);
   }
 
+  /** A generated token's text (as the session wrote it, bytes in the short form). */
+  tokenOf(n) {
+    return compactText(n.token ?? this.label(n.id));
+  }
+
+  /** Every token of the path as a label; with a Hub tokenizer, a character split over tokens names its part (我 1/3). */
   pathTokens() {
     const g = this.gen;
     if (!g.cursor) return [];
-    return [...g.prompt.tokens, ...pathOf(g.cursor).map((n) => n.token ?? this.label(n.id))];
+    const tokens = [...g.prompt.tokens.map(compactText), ...pathOf(g.cursor).map((n) => this.tokenOf(n))];
+    const info = this.model?.info;
+    if (info?.tokenizer !== 'bpe') return tokens;
+    const ids = g.ids();
+    if (this.labelsFor?.ids.length === ids.length && this.labelsFor.ids.every((id, i) => id === ids[i])) return this.labelsFor.labels;
+    const labels = tokenLabels({ tokens, token_bytes: ids.map((id) => idBytes(info, id) ?? new Uint8Array(0)) });
+    this.labelsFor = { ids, labels };
+    return labels;
+  }
+
+  /** The prompt and the tokens after it as text: their bytes read together (a character split over tokens is whole again). */
+  pathText() {
+    const g = this.gen;
+    const info = this.model?.info;
+    if (!g.cursor || !info?.tokenizer) return this.pathTokens().join('');
+    return decodeIds(info, g.ids());
   }
 
   render() {
@@ -414,12 +436,13 @@ export class GeneratePanel {
     const focusKey = this.refocusKey ?? (hadFocus ? document.activeElement.dataset.key : null);
     this.refocusKey = null;
     if (!g.ready) { out.replaceChildren(); return; }
-    const prompt = h('span', { class: 'gen-prompt' }, g.prompt.tokens.join(''));
+    const info = this.model?.info;
+    const prompt = h('span', { class: 'gen-prompt' }, info?.tokenizer ? decodeIds(info, g.prompt.ids) : g.prompt.tokens.join(''));
     const chips = pathOf(g.cursor).map((n) => {
-      const b = h('button', { type: 'button', class: 'gen-chip', 'data-key': String(n.key), tabindex: '-1' }, displayToken(n.token ?? this.label(n.id)));
+      const b = h('button', { type: 'button', class: 'gen-chip', 'data-key': String(n.key), tabindex: '-1' }, displayToken(this.tokenOf(n)));
       if (n.forced) b.classList.add('forced');
       if (at?.node === n) b.classList.add('inspected');
-      b.setAttribute('aria-label', t('genChipLabel', { tok: displayToken(n.token ?? ''), n: n.depth }) + (n.forced ? ` · ${t('genYourPick')}` : ''));
+      b.setAttribute('aria-label', t('genChipLabel', { tok: displayToken(this.tokenOf(n)), n: n.depth }) + (n.forced ? ` · ${t('genYourPick')}` : ''));
       return b;
     });
     const next = h('button', { type: 'button', class: 'gen-chip gen-next', 'data-key': 'next', tabindex: '-1' }, '?');
@@ -448,7 +471,7 @@ export class GeneratePanel {
     else if (at?.node) {
       const n = at.node;
       text = t(n.forced ? 'genStatusForced' : 'genStatusDrawn', {
-        n: n.depth, tok: displayToken(n.token ?? ''), p: percent(n.choice.probs[n.id]), raw: percent(n.choice.raw[n.id]),
+        n: n.depth, tok: displayToken(this.tokenOf(n)), p: percent(n.choice.probs[n.id]), raw: percent(n.choice.raw[n.id]),
       });
     } else if (at?.choice) text = t('genStatusNext');
     // While playing, a screen reader would hear every token: announce again once paused.

@@ -6,6 +6,7 @@
 // (one tab stop for the whole tree).
 
 import { displayToken } from '../format.js';
+import { compactText } from '../tokentext.js';
 import { t } from '../i18n.js';
 
 /** Rows of nodes: each a chain following first children; later children start rows of their own. */
@@ -77,7 +78,7 @@ export class TreeView {
     grid.className = 'gen-tree-grid';
     const prompt = document.createElement('span');
     prompt.className = 'gen-tree-prompt';
-    const shown = promptTokens.map(displayToken);
+    const shown = promptTokens.map((s) => displayToken(compactText(s)));
     prompt.textContent = shown.length > 12 ? `…${shown.slice(-12).join('')}` : shown.join(''); // its end leads into the tree
     prompt.title = shown.join('');
     prompt.style.gridRow = '1';
@@ -93,14 +94,14 @@ export class TreeView {
         if (n === cursor) { b.classList.add('cursor'); b.setAttribute('aria-current', 'step'); }
         if (n.forced) b.classList.add('forced');
         if (i === 0 && (r > 0)) b.classList.add('fork');
-        b.textContent = displayToken(n.token ?? '?');
+        b.textContent = displayToken(compactText(n.token ?? '?'));
         b.style.gridRow = String(r + 1);
         b.style.gridColumn = String(n.depth + 1);
         b.dataset.key = String(n.key);
         b.dataset.row = String(r);
         b.dataset.depth = String(n.depth);
         b.tabIndex = -1;
-        b.setAttribute('aria-label', t('genTreeNode', { tok: displayToken(n.token ?? '?'), n: n.depth, b: r + 1 })
+        b.setAttribute('aria-label', t('genTreeNode', { tok: displayToken(compactText(n.token ?? '?')), n: n.depth, b: r + 1 })
           + (n.forced ? ` · ${t('genYourPick')}` : '') + (onPath.has(n) ? ` · ${t('genOnPath')}` : ''));
         grid.append(b);
         this.buttons.push(b);
