@@ -182,3 +182,21 @@ export async function openOwnModel(page, name, bytes) {
   await page.waitForFunction((n) => window.glasswing.traceCount > n && window.glasswing.state.modelKey?.startsWith('user:'), before);
   await page.evaluate(() => window.glasswing.nextDraw());
 }
+
+// ---- model folders, as a user picks them -------------------------------------
+
+/**
+ * Sets `files` (paths; for `#folder-input`, a folder's path) on a file input
+ * and waits until the page has opened a new model of yours and drawn it, or
+ * shown an error. -> {ok: true} or {ok: false, error: the error line's text}
+ */
+export async function openFiles(page, files, { input = '#file-input', timeout = 60000 } = {}) {
+  const before = await page.evaluate(() => ({ n: window.glasswing.traceCount, key: window.glasswing.state.modelKey }));
+  await page.evaluate(() => { document.querySelector('#error .error-close').click(); });
+  await page.setInputFiles(input, files);
+  await page.waitForFunction(({ n, key }) => (window.glasswing.traceCount > n && window.glasswing.state.modelKey !== key
+    && window.glasswing.state.modelKey?.startsWith('user:')) || !document.querySelector('#error').hidden, before, { timeout });
+  await page.evaluate(() => window.glasswing.nextDraw());
+  const error = await page.evaluate(() => (document.querySelector('#error').hidden ? null : document.querySelector('#error .error-text').textContent));
+  return error === null ? { ok: true } : { ok: false, error };
+}

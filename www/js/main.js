@@ -494,6 +494,7 @@ window.glasswing = {
   get traceCount() { return app.traceCount; },
   get attempts() { return app.attempts; },
   get info() { return app.current?.info ?? null; },
+  get modelId() { return app.current?.modelId ?? null; },
   get activePos() { return app.trace ? activePos(store.state, app.trace.ids.length) : null; },
   /** Sets the text box and resolves once the new trace is drawn (skips the debounce). */
   async retrace(text) {

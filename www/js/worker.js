@@ -18,6 +18,7 @@
 //   free      {modelId}                  -> true
 //   ping      {}                         -> true once the wasm is ready
 //   budget    {}                         -> {bytes: set by budget.js | null, core: the wasm's own reading}
+//   memory    {}                         -> {wasm: bytes of the wasm instance's memory (it only grows)}
 // Trace typed arrays are transferred, never copied or turned into JS arrays.
 
 import init, * as glasswing from '../pkg/glasswing.js';
@@ -30,13 +31,15 @@ import { buildTokenTable } from './tokentext.js';
 const { WasmModel } = glasswing;
 // The memory budget follows what this browser can give the instance (budget.js).
 let budget = null; // bytes, once set (null: this wasm has no budget to set)
-const ready = init().then(() => { budget = applyMemoryBudget(glasswing); });
+let wasm = null; // the instance's exports (its memory, for `memory`)
+const ready = init().then((exports) => { wasm = exports; budget = applyMemoryBudget(glasswing); });
 ready.catch(() => {}); // reported to the page through every request instead
 const models = new Map(); // modelId -> WasmModel
 const byUrl = new Map(); // url -> modelId, so switching back does not refetch
 let nextId = 1;
 const READ_CHUNK = 8 << 20; // bytes per FileReaderSync read: progress within a large tensor
 const PROGRESS_MS = 80; // at most one progress event per this many milliseconds
+const MAX_TEXT_FILE_BYTES = 100_000_000; // config and tokenizer files, as the CLI reads them
 
 function model(modelId) {
   const m = models.get(modelId);
@@ -53,6 +56,7 @@ function register(wasmModel) {
 const ops = {
   ping() { return [true]; },
   budget() { return [{ bytes: budget, core: glasswing.memoryBudget?.() ?? null }]; },
+  memory() { return [{ wasm: wasm?.memory?.buffer.byteLength ?? null }]; },
   async loadUrl({ url }) {
     if (byUrl.has(url)) {
       const modelId = byUrl.get(url);
@@ -69,13 +73,26 @@ const ops = {
     return [register(WasmModel.load(new Uint8Array(bytes), config ?? undefined))];
   },
   loadFolder({ files, loadId }) {
+    const { weights } = files;
+    const total = weights.size;
+    // A model needs at least its file's bytes. A file larger than the budget is
+    // refused here, before anything is read: past 2 GiB the safetensors parser
+    // of a 32-bit wasm cannot even size it, and would call it malformed.
+    const limit = budget ?? glasswing.memoryBudget?.() ?? null;
+    if (limit !== null && total > limit) {
+      throw codedError('over_budget', { what: 'model', need_bytes: total, limit_bytes: limit, max: 0, unit: null },
+        `the model would need about ${(total / 1e9).toFixed(1)} GB of memory, more than the budget of ${(limit / 1e9).toFixed(1)} GB: the model itself is too large for this budget`);
+    }
     const reader = new FileReaderSync();
-    const text = (file) => (file ? reader.readAsText(file) : undefined);
+    // Text files are bounded as the CLI bounds them (src/checkpoint.rs MAX_TEXT_FILE_BYTES).
+    const text = (file) => {
+      if (!file) return undefined;
+      if (file.size > MAX_TEXT_FILE_BYTES) throw codedError('io', { detail: `cannot read ${file.name}: it is larger than 100.0 MB` }, `cannot read ${file.name}: it is larger than 100.0 MB`);
+      return reader.readAsText(file);
+    };
     const texts = {
       config_json: text(files.config), tokenizer_json: text(files.tokenizer), vocab_json: text(files.vocab), merges_txt: text(files.merges),
     };
-    const { weights } = files;
-    const total = weights.size;
     let loaded = 0;
     let posted = -Infinity;
     const progress = (force = false) => {
