@@ -69,8 +69,28 @@ fn bytes(values: u128) -> u64 {
 /// f32 values a recorded forward pass of `tn` new positions after `start`
 /// cached ones keeps alive at its peak: the recorded patterns (or states),
 /// one layer's working pattern, the cache, the block's activations, and the
-/// logits and probabilities.
+/// logits and probabilities. In the page the recorded trace is then copied
+/// out of the wasm memory into JavaScript: counted once more there.
 pub fn forward_values(model: &Model, start: usize, tn: usize) -> u128 {
+    let working = working_values(model, start, tn);
+    if cfg!(target_arch = "wasm32") {
+        working + recorded_values(model, start, tn)
+    } else {
+        working
+    }
+}
+
+/// f32 values of what a trace hands over: patterns (or states) and probabilities.
+fn recorded_values(model: &Model, start: usize, tn: usize) -> u128 {
+    let (tn, tk, v) = (tn as u128, start as u128 + tn as u128, model.vocab_size() as u128);
+    let rows = match model {
+        Model::Gpt(_) | Model::Llama(_) => heads_per_position(model) * tk,
+        Model::Rnn(m) => (m.config.num_layers * m.config.hidden_size) as u128,
+    };
+    tn * rows + tn * v
+}
+
+fn working_values(model: &Model, start: usize, tn: usize) -> u128 {
     let (tn, tk) = (tn as u128, start as u128 + tn as u128);
     match model {
         Model::Gpt(m) => {

@@ -126,9 +126,12 @@ impl Recorder {
         }
     }
 
-    /// The rows of `value` [.., Tn, ..] along `axis` this recorder keeps.
-    fn kept<'a>(&self, value: ndarray::ArrayViewD<'a, f32>, axis: usize) -> ndarray::ArrayViewD<'a, f32> {
-        match self.rows {
+}
+
+impl Rows {
+    /// The rows of `value` [.., Tn, ..] along `axis` kept.
+    fn kept<'a>(self, value: ndarray::ArrayViewD<'a, f32>, axis: usize) -> ndarray::ArrayViewD<'a, f32> {
+        match self {
             Rows::All => value,
             Rows::Last => {
                 let last = value.len_of(Axis(axis)).saturating_sub(1);
@@ -140,17 +143,16 @@ impl Recorder {
 
 impl Probe for Recorder {
     fn at(&mut self, layer: usize, hook: Hook, value: ArrayViewMutD<'_, f32>) {
-        match hook {
-            Hook::Pattern => {
-                let kept = self.kept(value.view(), 1).to_owned(); // [H, R, Tk]
-                if let Some(att) = &mut self.attention {
-                    att.slice_mut(s![layer, .., .., ..]).assign(&kept.into_dimensionality::<ndarray::Ix3>().expect("[H, R, Tk]"));
+        // Assigned from views: the pattern is copied once, into the trace.
+        match (hook, &mut self.attention, &mut self.hidden) {
+            (Hook::Pattern, Some(att), _) => {
+                if let Ok(kept) = self.rows.kept(value.view(), 1).into_dimensionality::<ndarray::Ix3>() {
+                    att.slice_mut(s![layer, .., .., ..]).assign(&kept); // [H, R, Tk]
                 }
             }
-            Hook::Hidden => {
-                let kept = self.kept(value.view(), 0).to_owned(); // [R, Hd]
-                if let Some(hidden) = &mut self.hidden {
-                    hidden.slice_mut(s![layer, .., ..]).assign(&kept.into_dimensionality::<ndarray::Ix2>().expect("[R, Hd]"));
+            (Hook::Hidden, _, Some(hidden)) => {
+                if let Ok(kept) = self.rows.kept(value.view(), 0).into_dimensionality::<ndarray::Ix2>() {
+                    hidden.slice_mut(s![layer, .., ..]).assign(&kept); // [R, Hd]
                 }
             }
             _ => {}

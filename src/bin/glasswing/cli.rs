@@ -227,8 +227,7 @@ fn trace(args: TraceArgs) -> Result<()> {
         return Ok(());
     }
     if args.json {
-        let json = serde_json::to_string(&trace).map_err(|e| Error::Io(e.to_string()))?;
-        write_stdout(&(clean_json(&json) + "\n"));
+        crate::term::write_json_stdout(&trace)?;
     } else {
         write_stdout(&format_trace(&ckpt, &trace));
     }

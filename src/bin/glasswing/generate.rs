@@ -4,12 +4,12 @@ use clap::Args;
 use glasswing::decode::generate;
 use glasswing::sample::{Sampler, SamplerSettings};
 use glasswing::trace::Nested;
-use glasswing::{Error, Result};
+use glasswing::Result;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::cli::{open, show, write_stdout, InputArgs, ModelArgs};
-use crate::term::{clean_json, clean_lines};
+use crate::term::clean_lines;
 
 #[derive(Args)]
 pub struct GenerateArgs {
@@ -83,8 +83,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
             tokens: &'a [String],
             steps: Vec<StepJson<'a>>,
         }
-        let json = serde_json::to_string(&Generation { ids: &ids, tokens: &tokens, steps }).map_err(|e| Error::Io(e.to_string()))?;
-        write_stdout(&format!("{}\n", clean_json(&json)));
+        crate::term::write_json_stdout(&Generation { ids: &ids, tokens: &tokens, steps })?;
     } else {
         // The text keeps its line breaks; every other control character is escaped.
         let (before, after) = tokens.split_at(prompt.len());

@@ -36,6 +36,38 @@ fn escape(text: &str, keep_newlines: bool) -> String {
     out
 }
 
+/// Writes `value` as compact JSON to stdout, streamed (a trace's JSON can be
+/// several times the trace's size: it is never held as one string), with
+/// every unsafe character inside strings escaped as `\uXXXX`; then a newline.
+/// A closed pipe (`| head`) ends the output quietly.
+pub fn write_json_stdout<T: serde::Serialize>(value: &T) -> glasswing::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, SafeStrings);
+    let written = value.serialize(&mut ser).map_err(std::io::Error::from).and_then(|()| out.write_all(b"\n")).and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(glasswing::Error::Io(format!("writing the JSON: {e}"))),
+        _ => Ok(()),
+    }
+}
+
+/// serde_json's compact formatter, escaping the unsafe characters it leaves (DEL, C1, bidi).
+struct SafeStrings;
+
+impl serde_json::ser::Formatter for SafeStrings {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe(c) {
+                w.write_all(fragment[start..i].as_bytes())?;
+                write!(w, "\\u{:04x}", c as u32)?; // all unsafe characters are in the BMP
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(fragment[start..].as_bytes())
+    }
+}
+
 /// Compact JSON (as serde_json writes it, which escapes only C0, `"` and `\`)
 /// with the other unsafe characters as `\uXXXX` escapes: the same JSON value.
 /// Only inside strings can such characters occur, and there the escape is valid.
