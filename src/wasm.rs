@@ -265,7 +265,7 @@ impl WasmTrainer {
     pub fn sample_text(&self, seed: u32) -> String {
         use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed as u64 ^ crate::train::tasks::HELD_OUT_SALT);
-        self.trainer.task.sample_text(&mut rng).0
+        self.trainer.task.held_out_text(&mut rng).0
     }
 
     /// The model being trained, as a model the page can trace and explore.

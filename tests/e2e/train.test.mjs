@@ -422,7 +422,7 @@ describe('Train panel', () => {
     await waitStatus(page, 'done');
     assert.doesNotMatch(await page.textContent('.train-status'), /留出集就是训练用的文本/);
     // The held-out example the panel shows while training is one of those held-out windows
-    // (src/wasm.rs sampleText must draw it with Task::held_out_text; until then this part is a todo).
+    // (src/wasm.rs sampleText draws it with Task::held_out_text).
     const live = await page.evaluate(() => window.glasswing.train.liveData.text);
     liveHeldOut = { live, tail };
     await page.click('.train-reset');
@@ -431,7 +431,7 @@ describe('Train panel', () => {
     await context.close();
   });
 
-  test('pasted text: the held-out example shown while training comes from the held-out end', { todo: 'src/wasm.rs sampleText draws from the training text (Task::sample_text): it should call Task::held_out_text' }, () => {
+  test('pasted text: the held-out example shown while training comes from the held-out end', () => {
     assert.ok(liveHeldOut, 'the test above ran');
     assert.ok(liveHeldOut.tail.includes(liveHeldOut.live), `the held-out example “${liveHeldOut.live}” comes from the held-out end “${liveHeldOut.tail}”`);
   });
