@@ -103,8 +103,13 @@ const ops = {
     };
     progress(true);
     // The core asks for the header, then each tensor once, straight into its place.
+    // The bytes pass through one scratch buffer (as large as the largest tensor),
+    // not a new one per tensor: the garbage of a 500 MB model would pile up
+    // faster than the collector frees it.
+    let scratch = new ArrayBuffer(0);
     const read = (offset, length) => {
-      const out = new Uint8Array(length);
+      if (scratch.byteLength < length) scratch = new ArrayBuffer(length);
+      const out = new Uint8Array(scratch, 0, length);
       for (let at = 0; at < length; at += READ_CHUNK) {
         const n = Math.min(READ_CHUNK, length - at);
         out.set(new Uint8Array(reader.readAsArrayBuffer(weights.slice(offset + at, offset + at + n))), at);
@@ -114,6 +119,7 @@ const ops = {
       return out;
     };
     const model = WasmModel.loadFolder(read, total, texts);
+    scratch = null;
     progress(true);
     const entry = register(model);
     const { info } = entry;

@@ -7,8 +7,10 @@
 //   genSampler {sessionId, settings, choose}       -> {choice | null}
 //   genGo      {sessionId, keep, ids?, text?, choose} -> {len, ids, tokens, step, choice}
 //
-// genGo truncates the session to `keep` tokens, feeds `ids` (or the text's
-// tokens) one at a time, and, when `choose` is set, lets the seeded sampler
+// genGo truncates the session to `keep` tokens, feeds `ids` one at a time (or
+// the text's tokens in one forward: a prompt of 512 tokens on GPT-2 small is
+// one pass, not 512, and keeps one distribution, not 512 of 50,257 floats:
+// only the last is ever drawn from or branched at), and, when `choose` is set, lets the seeded sampler
 // pick the next token from the last distribution (without feeding it).
 // `step` is what the model computed for the newest token fed
 // ({attention: {data, shape: [L,H,T]} | null, hidden: {data, shape: [L,Hd]} | null}),
@@ -20,7 +22,8 @@ import { codedError } from '../errors.js';
 const STAGES = ['raw', 'after_temperature', 'after_top_k', 'after_top_p', 'probs'];
 
 export function generationOps(getModel) {
-  // sessionId -> {model: WasmModel, session: WasmSession, dists: the next-token distribution after 1..len tokens}
+  // sessionId -> {model: WasmModel, session: WasmSession, dists: the next-token distribution after 1..len tokens
+  // (null inside a prompt fed as text: only a prompt's last one is ever used)}
   const sessions = new Map();
   let nextId = 1;
 
@@ -82,8 +85,14 @@ export function generationOps(getModel) {
       const e = entry(sessionId);
       e.session.truncate(keep);
       e.dists.length = Math.min(e.dists.length, keep);
-      const feed = text !== undefined && text !== null ? Array.from(e.model.encode(text)) : Array.from(ids ?? []);
       let step = null;
+      if (text !== undefined && text !== null) {
+        step = e.session.pushText(text); // all or nothing: the session is as it was on an error
+        const n = e.session.ids().length - keep;
+        for (let k = 1; k < n; k++) e.dists.push(null);
+        e.dists.push(step.probs);
+      }
+      const feed = text !== undefined && text !== null ? [] : Array.from(ids ?? []);
       for (const id of feed) {
         try {
           step = e.session.push(id);
