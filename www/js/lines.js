@@ -9,6 +9,9 @@
 // layers in one pass over the pixels, in no particular order: where layers
 // (heads) overlap, the colour is their coverage-weighted mean, so the head
 // drawn last does not always win.
+// Only the rows lines touched are cleared and composited: one token's lines
+// at 512 tokens (a few rows of a tall canvas, or none above the weight
+// threshold) cost what they cover, not the whole canvas times every head.
 
 export class LineRaster {
   constructor(width, height) {
@@ -16,20 +19,24 @@ export class LineRaster {
     this.h = height;
     this.layers = []; // one Float32Array of coverage per colour, reused across redraws
     this.colors = [];
+    this.rows = []; // per layer: [first, last] row lines touched (first > last: none)
     this.used = 0;
     this.alpha = null; // the layer being drawn
+    this.k = -1;
   }
 
   /** Forgets all layers (their buffers are kept for reuse). */
-  reset() { this.used = 0; this.alpha = null; }
+  reset() { this.used = 0; this.alpha = null; this.k = -1; }
 
   /** Starts a layer drawn in colour [r, g, b] (0..255). */
   begin(rgb) {
     const k = this.used++;
     if (!this.layers[k]) this.layers[k] = new Float32Array(this.w * this.h);
-    else this.layers[k].fill(0);
+    else if (this.rows[k][0] <= this.rows[k][1]) this.layers[k].fill(0, this.rows[k][0] * this.w, (this.rows[k][1] + 1) * this.w);
+    this.rows[k] = [this.h, -1];
     this.colors[k] = rgb;
     this.alpha = this.layers[k];
+    this.k = k;
   }
 
   /**
@@ -38,6 +45,10 @@ export class LineRaster {
    * canvas "source-over": A <- A + a(1 - A).
    */
   line(x0, y0, x1, y1, a, thick = 1) {
+    const rows = this.rows[this.k];
+    const reach = thick + 2;
+    rows[0] = Math.max(0, Math.min(rows[0], Math.floor(Math.min(y0, y1) - reach)));
+    rows[1] = Math.min(this.h - 1, Math.max(rows[1], Math.ceil(Math.max(y0, y1) + reach)));
     // Walk the longer axis one pixel at a time (two monomorphic calls keep V8 fast).
     if (Math.abs(y1 - y0) > Math.abs(x1 - x0)) spans(this.alpha, this.h, this.w, this.w, 1, y0, x0, y1, x1, a, thick);
     else spans(this.alpha, this.w, this.h, 1, this.w, x0, y0, x1, y1, a, thick);
@@ -51,10 +62,21 @@ export class LineRaster {
   toImageData() {
     const img = new ImageData(this.w, this.h);
     const px = img.data;
-    const n = this.w * this.h;
-    const layers = this.layers.slice(0, this.used);
-    const colors = this.colors.slice(0, this.used);
-    for (let i = 0; i < n; i++) {
+    // Layers with lines, and the rows any of them touched.
+    const drawn = [];
+    let first = this.h;
+    let last = -1;
+    for (let k = 0; k < this.used; k++) {
+      const [a, b] = this.rows[k];
+      if (a > b) continue;
+      drawn.push(k);
+      first = Math.min(first, a);
+      last = Math.max(last, b);
+    }
+    const layers = drawn.map((k) => this.layers[k]);
+    const colors = drawn.map((k) => this.colors[k]);
+    const end = (last + 1) * this.w;
+    for (let i = first * this.w; i < end; i++) {
       let r = 0;
       let g = 0;
       let b = 0;

