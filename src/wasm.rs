@@ -8,6 +8,9 @@
 //!   `{ arch, ids: Uint32Array, tokens: string[], probs: {data: Float32Array, shape: [T,V]},
 //!      attention: {data, shape: [L,H,T,T]} | null, hidden: {data, shape: [L,T,Hd]} | null }`
 //!   whose typed arrays can be transferred to the page without copying.
+//! - `model.keepTraceText(text)`, `model.keepTraceIds(ids)` -> a `WasmTrace` kept in wasm
+//!   memory: `meta()` (all but attention and probs), `attentionLayer(l)` [H,T,T],
+//!   `probsRow(t)` [V], `full()` (the trace object above), `bigBytes()`
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use serde::Serialize;
@@ -139,6 +142,19 @@ impl WasmModel {
         self.checkpoint.trace_ids(&ids).map(|t| trace_to_js(&t)).map_err(js_error)
     }
 
+    /// A trace kept in wasm memory; the page asks it for the slices it draws
+    /// (`WasmTrace`), so a big trace is never copied out whole.
+    #[wasm_bindgen(js_name = keepTraceText)]
+    pub fn keep_trace_text(&self, text: &str) -> Result<WasmTrace, JsValue> {
+        self.checkpoint.trace_text(text).map(|trace| WasmTrace { trace }).map_err(js_error)
+    }
+
+    #[wasm_bindgen(js_name = keepTraceIds)]
+    pub fn keep_trace_ids(&self, ids: &[u32]) -> Result<WasmTrace, JsValue> {
+        let ids: Vec<usize> = ids.iter().map(|&id| id as usize).collect();
+        self.checkpoint.trace_ids(&ids).map(|trace| WasmTrace { trace }).map_err(js_error)
+    }
+
     /// A step-by-step decoding session over this model (KV cache or RNN state).
     #[wasm_bindgen(js_name = startSession)]
     pub fn start_session(&self) -> WasmSession {
@@ -203,17 +219,89 @@ fn tensor_to_js<D: ndarray::Dimension>(array: &ndarray::Array<f32, D>) -> JsValu
 
 fn trace_to_js(trace: &Trace) -> Object {
     let obj = Object::new();
-    set(&obj, "arch", &JsValue::from_str(trace.arch.name()));
-    set(&obj, "ids", &ids_to_js(&trace.ids));
-    let tokens: Array = trace.tokens.iter().map(|t| JsValue::from_str(t)).collect();
-    set(&obj, "tokens", &tokens);
-    // Each token's UTF-8 bytes: a character split over several tokens is drawn once, spanning them.
-    let bytes: Array = trace.token_bytes.iter().map(|b| JsValue::from(js_sys::Uint8Array::from(b.as_slice()))).collect();
-    set(&obj, "token_bytes", &bytes);
+    set_header(&obj, trace);
     set(&obj, "probs", &tensor_to_js(&trace.probs));
     set(&obj, "attention", &trace.attention.as_ref().map_or(JsValue::NULL, tensor_to_js));
     set(&obj, "hidden", &trace.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
     obj
+}
+
+/// A trace's small part: `arch`, `ids`, `tokens`, `token_bytes`.
+fn set_header(obj: &Object, trace: &Trace) {
+    set(obj, "arch", &JsValue::from_str(trace.arch.name()));
+    set(obj, "ids", &ids_to_js(&trace.ids));
+    let tokens: Array = trace.tokens.iter().map(|t| JsValue::from_str(t)).collect();
+    set(obj, "tokens", &tokens);
+    // Each token's UTF-8 bytes: a character split over several tokens is drawn once, spanning them.
+    let bytes: Array = trace.token_bytes.iter().map(|b| JsValue::from(js_sys::Uint8Array::from(b.as_slice()))).collect();
+    set(obj, "token_bytes", &bytes);
+}
+
+/// A trace the worker keeps: `meta()` is everything but the two big arrays
+/// (attention [L,H,T,T] and probs [T,V]), which are read a slice at a time.
+#[wasm_bindgen]
+pub struct WasmTrace {
+    trace: Trace,
+}
+
+#[wasm_bindgen]
+impl WasmTrace {
+    /// `{arch, ids, tokens, token_bytes, probs_shape: [T,V], attention_shape: [L,H,T,T] | null,
+    /// hidden: {data, shape} | null}`: the RNN's hidden states are small and come whole.
+    pub fn meta(&self) -> Object {
+        let t = &self.trace;
+        let obj = Object::new();
+        set_header(&obj, t);
+        let shape = |s: &[usize]| -> JsValue { s.iter().map(|&n| JsValue::from(n as u32)).collect::<Array>().into() };
+        set(&obj, "probs_shape", &shape(t.probs.shape()));
+        set(&obj, "attention_shape", &t.attention.as_ref().map_or(JsValue::NULL, |a| shape(a.shape())));
+        set(&obj, "hidden", &t.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
+        obj
+    }
+
+    /// Bytes of the attention and probs arrays, as `full()` would copy them.
+    #[wasm_bindgen(js_name = bigBytes)]
+    pub fn big_bytes(&self) -> f64 {
+        let n = self.trace.probs.len() + self.trace.attention.as_ref().map_or(0, |a| a.len());
+        (n * std::mem::size_of::<f32>()) as f64
+    }
+
+    /// Layer `l`'s attention, [H, T, T].
+    #[wasm_bindgen(js_name = attentionLayer)]
+    pub fn attention_layer(&self, l: u32) -> Result<Float32Array, JsValue> {
+        let att = self.trace.attention.as_ref().ok_or_else(|| slice_error("this trace has no attention"))?;
+        let l = l as usize;
+        if l >= att.shape()[0] {
+            return Err(slice_error(&format!("layer index {l} of {}", att.shape()[0])));
+        }
+        Ok(slice_to_js(att.index_axis(ndarray::Axis(0), l).as_slice()))
+    }
+
+    /// The next-token distribution after position `t`, [V].
+    #[wasm_bindgen(js_name = probsRow)]
+    pub fn probs_row(&self, t: u32) -> Result<Float32Array, JsValue> {
+        let probs = &self.trace.probs;
+        let t = t as usize;
+        if t >= probs.nrows() {
+            return Err(slice_error(&format!("position index {t} of {}", probs.nrows())));
+        }
+        Ok(slice_to_js(probs.row(t).as_slice()))
+    }
+
+    /// The whole trace, as `traceText` returns it.
+    pub fn full(&self) -> Object {
+        trace_to_js(&self.trace)
+    }
+}
+
+/// A slice the page asked for that is not there (a bug in the page, not the user's input).
+fn slice_error(what: &str) -> JsValue {
+    js_sys::Error::new(&format!("no such slice of the trace: {what}")).into()
+}
+
+/// One copy of a standard-layout slice into JS memory.
+fn slice_to_js(slice: Option<&[f32]>) -> Float32Array {
+    Float32Array::from(slice.expect("traces are standard layout"))
 }
 
 /// Live training in the worker: `new WasmTrainer(options)` with options as

@@ -100,7 +100,7 @@ function skeleton(view) {
     box.append(div('pickers', div('layer-picker'), div('head-picker')),
       div('matrix-box scroller', document.createElement('canvas')), readout);
   } else if (view === 'model') {
-    box.append(div('thumb-grid'));
+    box.append(div('thumb-grid'), p('model-note hint'));
   } else if (view === 'bars') {
     const k = document.createElement('input');
     k.className = 'topk';

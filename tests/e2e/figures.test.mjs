@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { assertClean, launch, openPage, serve, shotPath } from './helpers.mjs';
+import { assertClean, exportFile, launch, openPage, serve, shotPath } from './helpers.mjs';
 
 let server;
 let origin;
@@ -38,15 +38,6 @@ const pixels = (page, sel) => page.$eval(sel, (c) => {
   for (let k = 0; k < d.length; k += 3) h = (h * 31 + d[k]) % 1e9;
   return h;
 });
-
-/** Opens the Share menu, picks `view`, exports `kind`. -> {name, text, bytes} */
-async function exportFile(page, kind, view) {
-  if (!(await page.evaluate(() => document.querySelector('#share-menu').open))) await page.click('#share-menu summary');
-  if (view) await page.selectOption('#share-view', view);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#share-menu button[data-act="${kind}"]`)]);
-  const bytes = readFileSync(await download.path());
-  return { name: download.suggestedFilename(), text: bytes.toString('utf8'), bytes };
-}
 
 /** An SVG's line groups, texts and marked rects, parsed in the page. */
 const inspect = (page, svg) => page.evaluate((text) => {

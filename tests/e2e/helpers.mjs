@@ -3,7 +3,7 @@
 // that records console errors, failed requests and every URL it asked for.
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -200,3 +200,13 @@ export async function openFiles(page, files, { input = '#file-input', timeout = 
   const error = await page.evaluate(() => (document.querySelector('#error').hidden ? null : document.querySelector('#error .error-text').textContent));
   return error === null ? { ok: true } : { ok: false, error };
 }
+
+/** Opens the Share menu, picks `view`, exports `kind`. -> {name, text, bytes} */
+export async function exportFile(page, kind, view) {
+  if (!(await page.evaluate(() => document.querySelector('#share-menu').open))) await page.click('#share-menu summary');
+  if (view) await page.selectOption('#share-view', view);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#share-menu button[data-act="${kind}"]`)]);
+  const bytes = readFileSync(await download.path());
+  return { name: download.suggestedFilename(), text: bytes.toString('utf8'), bytes };
+}
+

@@ -2,6 +2,7 @@
 // rejects with an Error carrying the core's readable message.
 
 import { WorkerRpc } from './rpc.js';
+import { keptTrace, wholeTrace } from './tracedata.js';
 
 export class Engine extends WorkerRpc {
   constructor(workerUrl = new URL('./worker.js', import.meta.url)) {
@@ -39,11 +40,22 @@ export class Engine extends WorkerRpc {
   /** Text -> the model's token ids (Uint32Array). */
   encode(modelId, text) { return this.call('encode', { modelId, text }); }
 
-  /** Runs the model on text. -> trace (flat typed arrays with shapes) */
-  traceText(modelId, text) { return this.call('trace', { modelId, text }); }
+  /**
+   * Runs the model on text. -> a trace with accessors (tracedata.js). `opts`:
+   * {keepAbove: bytes, want: {layer, pos}, replaces: traceId}: a trace whose
+   * attention and probabilities take more than keepAbove bytes stays in the
+   * worker, which sends the slices the views ask for (`want` comes along);
+   * `replaces` is a kept trace the worker may free first.
+   */
+  traceText(modelId, text, opts = {}) { return this.trace({ modelId, text, ...opts }); }
 
-  /** Runs the model on token ids (Uint32Array or number[]). -> trace */
-  traceIds(modelId, ids) { return this.call('trace', { modelId, ids: Uint32Array.from(ids) }); }
+  /** Runs the model on token ids (Uint32Array or number[]). -> trace, as traceText. */
+  traceIds(modelId, ids, opts = {}) { return this.trace({ modelId, ids: Uint32Array.from(ids), ...opts }); }
+
+  async trace(args) {
+    const reply = await this.call('trace', args);
+    return reply.traceId ? keptTrace(reply, (op, a) => this.call(op, a)) : wholeTrace(reply);
+  }
 
   info(modelId) { return this.call('info', { modelId }); }
 

@@ -65,6 +65,9 @@ const app = {
   models: new Map(), // picker value -> {kind, file?, entry?, name?, modelId?, info?}
   current: null, // the entry in `models` being shown
   trace: null,
+  // A trace whose attention and probabilities take more bytes than this stays
+  // in the worker, and the views ask for the slices they draw (tracedata.js).
+  keepAbove: 32e6,
   tracedText: null, // the text box's value that `trace` was traced from
   traceCount: 0, // traces drawn
   attempts: 0, // traces asked for, whether they succeeded or not
@@ -281,7 +284,7 @@ async function showModel(value, { keepText = false } = {}) {
   describeModel();
   if (!keepText) els.input.value = m.entry?.example ?? sampleInput(m.info);
   // A new model starts from a clean slate: the old trace belongs to the old model.
-  app.trace = null;
+  setTrace(null);
   app.tracedText = null;
   inputCheck.setModel(m.info);
   inputCheck.setStale(null);
@@ -401,10 +404,13 @@ async function pump() {
   els.input.setAttribute('aria-invalid', String(unknown.length > 0 && !m.info.vocab?.includes('<unk>')));
   // The last good trace stays drawn when a text fails, marked as the older text's.
   const failed = () => inputCheck.setStale(app.trace && app.tracedText !== text ? app.tracedText : null);
+  // What the views will draw first comes with a kept trace; the one it replaces is freed first.
+  const opts = { keepAbove: app.keepAbove, want: { layer: store.state.layer, pos: store.state.pos }, replaces: app.trace?.kept ?? null };
+  if (opts.replaces !== null) app.trace.free(true);
   try {
     let trace;
     if (m.info.tokenizer) {
-      trace = await engine.traceText(m.modelId, text);
+      trace = await engine.traceText(m.modelId, text, opts);
     } else {
       const parsed = parseIds(text);
       if (parsed.bad !== undefined) {
@@ -412,10 +418,11 @@ async function pump() {
         failed();
         return;
       }
-      trace = await engine.traceIds(m.modelId, parsed.ids);
+      trace = await engine.traceIds(m.modelId, parsed.ids, opts);
     }
     // A trace for a model no longer shown is dropped, and nothing waits for its draw.
-    if (m === app.current) {
+    if (m !== app.current) trace.free();
+    else {
       accept(trace, performance.now() - t0);
       app.tracedText = text;
       inputCheck.setStale(null);
@@ -438,8 +445,15 @@ async function pump() {
   }
 }
 
-function accept(trace, ms) {
+/** The trace the views draw: a kept one redraws them as its slices arrive, and is freed when replaced. */
+function setTrace(trace) {
+  if (app.trace && app.trace !== trace) { app.trace.free(); app.offSlice?.(); }
   app.trace = trace;
+  app.offSlice = trace?.onSlice(schedule);
+}
+
+function accept(trace, ms) {
+  setTrace(trace);
   app.traceCount++;
   app.timings.traceMs = ms;
   document.body.dataset.arch = trace.arch;
@@ -496,6 +510,9 @@ window.glasswing = {
   get info() { return app.current?.info ?? null; },
   get modelId() { return app.current?.modelId ?? null; },
   get activePos() { return app.trace ? activePos(store.state, app.trace.ids.length) : null; },
+  /** Bytes above which the worker keeps a trace (tests set 0 to keep every one). */
+  get keepAbove() { return app.keepAbove; },
+  set keepAbove(bytes) { app.keepAbove = bytes; },
   /** Sets the text box and resolves once the new trace is drawn (skips the debounce). */
   async retrace(text) {
     if (text !== undefined) els.input.value = text;

@@ -13,7 +13,16 @@
 //   loadBytes {bytes: ArrayBuffer, config?: string, name} -> {modelId, info}
 //             (whole files: kept for callers that already hold the bytes)
 //   encode    {modelId, text}             -> Uint32Array of ids
-//   trace     {modelId, text} | {modelId, ids: Uint32Array} -> trace
+//   trace     {modelId, text | ids: Uint32Array, keepAbove?, want?: {layer, pos}} -> trace:
+//             the whole trace when its attention and probabilities take at
+//             most keepAbove bytes (default: always); else the worker keeps
+//             it and replies {traceId, arch, ids, tokens, token_bytes, hidden,
+//             attention_shape, probs_shape, thumbs: {b, n, data}, layers:
+//             [[l, Float32Array [H,T,T]]], rows: [[t, Float32Array [V]]]}
+//             with the slices `want` names (tracedata.js keptTrace)
+//   traceSlice {traceId, layer} -> [H,T,T] | {traceId, pos} -> [V]
+//   traceWhole {traceId}             -> the whole kept trace (exports), up to WHOLE_LIMIT bytes
+//   freeTrace {traceId}              -> true
 //   info      {modelId}                  -> info
 //   free      {modelId}                  -> true
 //   ping      {}                         -> true once the wasm is ready
@@ -24,7 +33,8 @@
 import init, * as glasswing from '../pkg/glasswing.js';
 import { applyMemoryBudget } from './budget.js';
 import { generationOps } from './generate/ops.js';
-import { packTrace } from './transfer.js';
+import { attentionThumbs } from './attention.js';
+import { own, packTrace } from './transfer.js';
 import { codedError, errorReply } from './errors.js';
 import { buildTokenTable } from './tokentext.js';
 
@@ -40,11 +50,21 @@ let nextId = 1;
 const READ_CHUNK = 8 << 20; // bytes per FileReaderSync read: progress within a large tensor
 const PROGRESS_MS = 80; // at most one progress event per this many milliseconds
 const MAX_TEXT_FILE_BYTES = 100_000_000; // config and tokenizer files, as the CLI reads them
+const traces = new Map(); // traceId -> WasmTrace kept for the page (oldest first)
+const MAX_KEPT = 4; // a page that forgets to free its traces still holds at most this many
+const WHOLE_LIMIT = 512e6; // bytes: larger kept traces are not copied out whole
+let nextTraceId = 1;
 
 function model(modelId) {
   const m = models.get(modelId);
   if (!m) throw new Error(`no model with id ${modelId}`);
   return m;
+}
+
+function keptTrace(traceId) {
+  const t = traces.get(traceId);
+  if (!t) throw new Error(`no kept trace with id ${traceId} (freed)`);
+  return t;
 }
 
 function register(wasmModel) {
@@ -138,10 +158,59 @@ const ops = {
     const ids = model(modelId).encode(text);
     return [ids, [ids.buffer]];
   },
-  trace({ modelId, text, ids }) {
+  trace({ modelId, text, ids, keepAbove = Infinity, want = {}, replaces = null }) {
     const m = model(modelId);
-    const trace = ids ? m.traceIds(ids) : m.traceText(text);
-    return packTrace(trace);
+    // The trace being replaced goes first: two big traces never share the memory.
+    if (replaces !== null) ops.freeTrace({ traceId: replaces });
+    const kept = ids ? m.keepTraceIds(ids) : m.keepTraceText(text);
+    if (kept.bigBytes() <= keepAbove) {
+      try { return packTrace(kept.full()); } finally { kept.free(); }
+    }
+    const traceId = nextTraceId++;
+    traces.set(traceId, kept);
+    for (const [id, old] of traces) {
+      if (traces.size <= MAX_KEPT) break;
+      old.free();
+      traces.delete(id);
+    }
+    const meta = kept.meta();
+    const out = { ...meta, traceId, ids: own(meta.ids), hidden: meta.hidden && { data: own(meta.hidden.data), shape: Array.from(meta.hidden.shape) }, thumbs: null, layers: [], rows: [] };
+    const transfer = [out.ids.buffer];
+    if (out.hidden) transfer.push(out.hidden.data.buffer);
+    const [T] = meta.probs_shape;
+    if (meta.attention_shape) {
+      const [L, H] = meta.attention_shape;
+      const layer = Math.min(want.layer ?? 0, L - 1);
+      out.thumbs = attentionThumbs((l) => {
+        const w = kept.attentionLayer(l); // [H, T, T]
+        if (l === layer) out.layers.push([l, w]);
+        return w;
+      }, L, H, T);
+      transfer.push(out.thumbs.data.buffer, ...out.layers.map(([, w]) => w.buffer));
+    }
+    const pos = Math.min(want.pos ?? T - 1, T - 1);
+    out.rows.push([pos, kept.probsRow(pos)]);
+    transfer.push(out.rows[0][1].buffer);
+    return [out, transfer];
+  },
+  traceSlice({ traceId, layer, pos }) {
+    const kept = keptTrace(traceId);
+    const data = layer !== undefined ? kept.attentionLayer(layer) : kept.probsRow(pos);
+    return [data, [data.buffer]];
+  },
+  traceWhole({ traceId }) {
+    const kept = keptTrace(traceId);
+    const bytes = kept.bigBytes();
+    if (bytes > WHOLE_LIMIT) {
+      throw codedError('too_big_whole', { mb: Math.round(bytes / 1e6), max_mb: WHOLE_LIMIT / 1e6 },
+        `this trace holds ${Math.round(bytes / 1e6)} MB of attention and probabilities, more than ${WHOLE_LIMIT / 1e6} MB: export a view (SVG or PNG) or a shorter text instead`);
+    }
+    return packTrace(kept.full());
+  },
+  freeTrace({ traceId }) {
+    traces.get(traceId)?.free();
+    traces.delete(traceId);
+    return [true];
   },
   info({ modelId }) { return [model(modelId).info()]; },
   free({ modelId }) {

@@ -14,13 +14,14 @@ function label(canvas, text) {
   if (canvas.getAttribute('aria-label') !== text) canvas.setAttribute('aria-label', text);
 }
 
-/** The key position row i attends to most in (l, h), and its weight. */
+/** The key position row i attends to most in (l, h), and its weight; null while the layer is on its way. */
 function strongest(att, l, h, i) {
-  const [, H, T] = att.shape;
-  const base = ((l * H + h) * T + i) * T;
+  const T = att.shape[2];
+  const w = att.peek(l, h); // [T, T]: describing never fetches a layer
+  if (!w) return null;
   let j = 0;
-  for (let k = 1; k <= i; k++) if (att.data[base + k] > att.data[base + j]) j = k;
-  return [j, att.data[base + j]];
+  for (let k = 1; k <= i; k++) if (w[i * T + k] > w[i * T + j]) j = k;
+  return [j, w[i * T + j]];
 }
 
 export function describeCanvases(trace, state) {
@@ -32,12 +33,12 @@ export function describeCanvases(trace, state) {
     const [L, H] = att.shape;
     const l = Math.min(state.layer, L - 1);
     const h = Math.min(state.head, H - 1);
-    const [j, w] = strongest(att, l, h, i);
+    const [j, w] = strongest(att, l, h, i) ?? [i, 0];
     label(document.querySelector('#matrix-canvas'), t('a11yMatrix', { l: l + 1, h: h + 1, t: T, tok: tok(i), i: i + 1, to: tok(j), j: j + 1, w: percent(w) }));
     const on = [];
     for (let k = 0; k < H; k++) if (state.headsOn[k]) on.push(k);
     const detail = on.map((k) => {
-      const [jj, ww] = strongest(att, l, k, i);
+      const [jj, ww] = strongest(att, l, k, i) ?? [i, 0];
       return t('a11yMost', { tok: tok(i), i: i + 1, to: tok(jj), j: jj + 1, w: percent(ww), h: k + 1 });
     }).join(' ');
     label(document.querySelector('#heads-canvas'), t('a11yHeads', { l: l + 1, t: T, n: on.length, h: H, detail }));
@@ -45,7 +46,10 @@ export function describeCanvases(trace, state) {
       const bl = Number(button.dataset.layer);
       const bh = Number(button.dataset.head);
       if (bl >= L || bh >= H) continue;
-      const [jj, ww] = strongest(att, bl, bh, i);
+      // Only layers on the page are described (a kept trace sends the layers a view draws).
+      const found = strongest(att, bl, bh, i);
+      if (!found) continue;
+      const [jj, ww] = found;
       label(button.querySelector('canvas'), t('a11yThumb', { l: bl + 1, h: bh + 1, tok: tok(i), to: tok(jj), w: percent(ww) }));
     }
   }

@@ -41,7 +41,8 @@ function format(message) {
 /** Only the fields a trace file holds (the engine's trace may carry more). */
 function plain(trace) {
   const { arch, ids, tokens, probs, attention, hidden } = trace;
-  return { arch, ids, tokens, token_bytes: trace.token_bytes ?? null, probs, attention: attention ?? null, hidden: hidden ?? null };
+  const tensor = (x) => x && { data: x.data, shape: x.shape }; // without the accessors (tracedata.js), which do not cross to a worker
+  return { arch, ids, tokens, token_bytes: trace.token_bytes ?? null, probs: tensor(probs), attention: tensor(attention) ?? null, hidden: tensor(hidden) ?? null };
 }
 
 let sources = null;
@@ -78,7 +79,7 @@ function barTable(trace, table) {
   const out = {};
   for (let pos = 0; pos < T; pos++) {
     // A few more than ten, so ties at the tenth place are named too.
-    for (const id of topK(trace.probs.data.subarray(pos * V, (pos + 1) * V), 16)) {
+    for (const id of topK(trace.probs.row(pos), 16)) {
       if (!(id in out) && id + 1 < table.offsets.length) out[id] = Array.from(table.data.subarray(table.offsets[id], table.offsets[id + 1]));
     }
   }

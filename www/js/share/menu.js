@@ -15,6 +15,7 @@ import { download, fileName, standaloneHtml, svgToPng, traceJsonText, viewSvg } 
 import { PANELS, linkableModel } from './page.js';
 import { LINK_TEXT_MAX, linkText } from './link.js';
 import { count } from '../format.js';
+import { activePos } from '../state.js';
 import { esc, viewsFor } from './svg.js';
 
 const VIEW_LABELS = { heads: 'headView', matrix: 'matrix', model: 'modelView', bars: 'bars', hidden: 'hidden' };
@@ -238,8 +239,8 @@ export class ShareMenu {
 
   async export(kind) {
     const { app, els, store } = this.page;
-    const trace = app.trace;
-    if (!trace) return;
+    const shown = app.trace;
+    if (!shown) return;
     const view = this.view();
     // The figure on screen, hover and chosen position included (a chosen token keeps its lines in focus).
     const state = { ...store.state };
@@ -250,7 +251,11 @@ export class ShareMenu {
     this.say(t('exporting', { name }));
     try {
       let blob;
-      if (kind === 'svg' || kind === 'png') {
+      // A trace the worker keeps: a picture needs the layer and distribution it shows, a file the whole trace.
+      const isPicture = kind === 'svg' || kind === 'png';
+      if (isPicture) await shown.need({ layer: state.layer, pos: activePos(state, shown.ids.length) });
+      const trace = isPicture ? shown : await shown.whole();
+      if (isPicture) {
         const text = els.input.value;
         const shown = [...text].length > SUBTITLE_TEXT_MAX ? `${[...text].slice(0, SUBTITLE_TEXT_MAX).join('')}…` : text;
         const picture = viewSvg(view, trace, state, app.current.info, { subtitle: `${this.title()} · “${shown}”`, forRaster: kind === 'png' });

@@ -18,7 +18,8 @@ import { nextLabel, tokenLabel, tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
 import { entropy, topK } from '../views/bars.js';
-import { groupAttention, groupSize, headOffsets } from '../views/heads.js';
+import { groupAttention } from '../attention.js';
+import { groupSize, headOffsets } from '../views/heads.js';
 
 const INK = '#1b2433';
 const MUTED = '#566174';
@@ -133,7 +134,7 @@ function headLegend(doc, x, y, H, on) {
 function headsSvg(doc, trace, state, sub) {
   const [, H, T] = trace.attention.shape;
   const on = Array.from({ length: H }, (_, h) => state.headsOn?.[h] ?? true);
-  const data = trace.attention.data;
+  const head = (h) => trace.attention.head(state.layer, h); // [T, T] (menu.js waits for the layer)
   const labels = tokenLabels(trace);
   const rowH = Math.max(4, Math.min(24, 720 / T));
   const fontPx = Math.max(8, Math.min(15, rowH * 0.68));
@@ -185,8 +186,7 @@ function headsSvg(doc, trace, state, sub) {
   };
   const dim = focus === null ? 1 : DIM;
   group(lineW, 'lines', (h, line) => {
-    const base = (state.layer * H + h) * T * T;
-    const w = b === 1 ? data.subarray(base, base + T * T) : groupAttention(data, base, T, b);
+    const w = b === 1 ? head(h) : groupAttention(head(h), T, b);
     for (let I = 0; I < g; I++) {
       for (let J = 0; J <= I; J++) {
         const wt = Math.min(1, w[I * g + J]);
@@ -197,13 +197,13 @@ function headsSvg(doc, trace, state, sub) {
   if (focus !== null) { // lines out of the focused position (left) and into it (right), at full strength
     const dy = headOffsets(on, thick, rowH); // heads side by side, so lines that coincide stay apart
     group(thick, 'focus-lines', (h, line) => {
-      const base = (state.layer * H + h) * T * T;
+      const w = head(h);
       for (let j = 0; j <= focus; j++) {
-        const wt = data[base + focus * T + j];
+        const wt = w[focus * T + j];
         if (wt >= MIN_LINE) line(x0, yRow(focus) + dy[h], x1, yRow(j) + dy[h], Math.min(1, wt));
       }
       for (let i = focus + 1; i < T; i++) {
-        const wt = data[base + i * T + focus];
+        const wt = w[i * T + focus];
         if (wt >= MIN_LINE) line(x0, yRow(i) + dy[h], x1, yRow(focus) + dy[h], Math.min(1, wt));
       }
     });
@@ -221,8 +221,8 @@ function headsSvg(doc, trace, state, sub) {
 }
 
 function matrixSvg(doc, trace, state, sub) {
-  const [, H, T] = trace.attention.shape;
-  const data = trace.attention.data;
+  const T = trace.attention.shape[2];
+  const w = trace.attention.head(state.layer, state.head); // [T, T]
   const labels = tokenLabels(trace);
   const cell = Math.max(2, Math.min(32, 560 / T));
   const fontPx = Math.max(7, Math.min(15, cell * 0.62));
@@ -243,8 +243,7 @@ function matrixSvg(doc, trace, state, sub) {
   top += axisPx + 8;
   top += upright ? fontPx + 8 : Math.ceil(widest) + 8;
   doc.text(PAD + axisPx, top, queryTitle, { size: axisPx, weight: 600, fill: MUTED, rotate: 90, cls: 'axis-title axis-query' });
-  const base = (state.layer * H + state.head) * T * T;
-  doc.heatmap(left, top, cell, cell, T, T, (i, j) => data[base + i * T + j], SEQUENTIAL, (i, j) => j > i);
+  doc.heatmap(left, top, cell, cell, T, T, (i, j) => w[i * T + j], SEQUENTIAL, (i, j) => j > i);
   // The future (j > i) as one grey staircase.
   if (T > 1) {
     const pts = [[left + cell, top], [left + size, top], [left + size, top + (T - 1) * cell]];
@@ -285,7 +284,7 @@ function focus0(state, trace, title) {
 
 function modelSvg(doc, trace, state, sub) {
   const [L, H, T] = trace.attention.shape;
-  const data = trace.attention.data;
+  const { b, n: cells, data } = trace.attention.thumbs; // [L, H, cells, cells], b tokens a cell (attention.js)
   const size = Math.max(60, Math.min(130, 560 / H));
   const gap = 14;
   const rowLabel = Math.ceil(Math.max(...Array.from({ length: L }, (_, l) => measure(t('layerN', { n: l + 1 }), 13, 600)))) + 12;
@@ -294,18 +293,18 @@ function modelSvg(doc, trace, state, sub) {
   let top = header(doc, focus0(state, trace, t('modelView')), sub) + 6;
   for (let h = 0; h < H; h++) doc.text(left + h * (size + gap) + size / 2, top, t('headN', { n: h + 1 }), { size: 13, anchor: 'middle', weight: 600, fill: headColor(h) });
   top += 10;
-  const cell = size / T;
+  const cell = size / cells;
   const focus = focusPos(state, T);
   for (let l = 0; l < L; l++) {
     const y = top + l * (size + gap);
     doc.text(PAD, y + size / 2 + 4, t('layerN', { n: l + 1 }), { size: 13, weight: 600, fill: MUTED });
     for (let h = 0; h < H; h++) {
       const x = left + h * (size + gap);
-      const base = (l * H + h) * T * T;
+      const base = (l * H + h) * cells * cells;
       doc.rect(x, y, size, size, `rgb(${MASKED_RGB.join(',')})`);
-      doc.heatmap(x, y, cell, cell, T, T, (i, j) => data[base + i * T + j], SEQUENTIAL, (i, j) => j > i);
+      doc.heatmap(x, y, cell, cell, cells, cells, (i, j) => data[base + i * cells + j], SEQUENTIAL, (i, j) => j > i);
       if (l === state.layer && h === state.head) doc.rect(x - 3, y - 3, size + 6, size + 6, 'none', { stroke: headColor(h), 'stroke-width': 2.5, rx: 4 });
-      if (focus !== null) doc.rect(x + 0.75, y + focus * cell, size - 1.5, Math.max(cell, 1.5), 'none', { stroke: FOCUS, 'stroke-width': 1.5, class: 'focus-row' });
+      if (focus !== null) doc.rect(x + 0.75, y + Math.floor(focus / b) * cell, size - 1.5, Math.max(cell, 1.5), 'none', { stroke: FOCUS, 'stroke-width': 1.5, class: 'focus-row' });
     }
   }
   return { width, height: top + L * (size + gap) + PAD };
@@ -314,7 +313,7 @@ function modelSvg(doc, trace, state, sub) {
 function barsSvg(doc, trace, state, info, sub) {
   const [T, V] = trace.probs.shape;
   const pos = activePos(state, T); // as on the page: hovered, else chosen, else the last
-  const p = trace.probs.data.subarray(pos * V, (pos + 1) * V);
+  const p = trace.probs.row(pos); // [V]
   const label = (v) => nextLabel(info, trace, pos, v);
   const k = Math.min(state.topK ?? 10, V);
   const top = topK(p, k);

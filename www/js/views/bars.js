@@ -68,7 +68,10 @@ export class BarsView {
   render(trace, state, info) {
     const [T, V] = trace.probs.shape;
     const pos = activePos(state, T);
-    const p = trace.probs.data.subarray(pos * V, (pos + 1) * V);
+    const p = trace.probs.row(pos); // [V]
+    // A distribution on its way from the worker: the last bars stay until it comes.
+    this.el.dataset.loading = String(!p);
+    if (!p) return;
     // Any id, read as text (a byte that finishes a character the text began says which: `<0x91> → 我`).
     const label = (v) => nextLabel(info, trace, pos, v);
     const k = Math.min(state.topK, V);

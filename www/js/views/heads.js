@@ -11,6 +11,7 @@
 // picture is cached and reused while the pointer moves, and rows shrink so
 // the whole sequence fits without scrolling.
 
+import { groupAttention } from '../attention.js';
 import { headColor } from '../colors.js';
 import { LineRaster, hexRgb } from '../lines.js';
 import { bandIndex, fitText, font, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
@@ -32,22 +33,6 @@ export function groupSize(T, headsOn) {
   let b = 1;
   while (lines(Math.ceil(T / b)) > LINE_BUDGET) b++;
   return b;
-}
-
-/**
- * Attention between groups of b consecutive tokens: for query group I and key
- * group J, the mean over queries i in I of the weight they give to keys in J.
- * Each group row still sums to 1, like a row of the real matrix.
- */
-export function groupAttention(data, base, T, b) {
-  const n = Math.ceil(T / b);
-  const out = new Float32Array(n * n);
-  for (let i = 0; i < T; i++) {
-    const I = Math.floor(i / b);
-    const size = Math.min(b, T - I * b);
-    for (let j = 0; j <= i; j++) out[I * n + Math.floor(j / b)] += data[base + i * T + j] / size;
-  }
-  return out;
 }
 
 /**
@@ -147,8 +132,8 @@ export class HeadView {
 
     const key = [state.layer, state.headsOn.join(), g.width, g.height, window.devicePixelRatio].join('|');
     if (this.cacheKey !== key || this.cacheTrace !== trace) {
-      this.drawAll(this.cache, trace, state, g);
-      this.cacheKey = key;
+      // A layer still on its way from the worker is drawn again when it arrives.
+      this.cacheKey = this.drawAll(this.cache, trace, state, g) ? key : null;
       this.cacheTrace = trace;
     }
     const focus = focusPos(state, T);
@@ -177,10 +162,10 @@ export class HeadView {
     return r;
   }
 
-  /** All lines of the enabled heads into the offscreen cache. */
+  /** All lines of the enabled heads into the offscreen cache. -> false while the layer is on its way. */
   drawAll(canvas, trace, state, g) {
     const [, H, T] = trace.attention.shape;
-    const data = trace.attention.data;
+    let complete = true;
     const on = state.headsOn.filter(Boolean).length;
     const b = groupSize(T, on);
     const n = Math.ceil(T / b);
@@ -198,9 +183,10 @@ export class HeadView {
     const ys = Float64Array.from({ length: n }, (_, I) => (g.top + (I * b + Math.min(b, T - I * b) / 2) * g.rowH) * s);
     for (let h = 0; h < H; h++) {
       if (!state.headsOn[h]) continue;
+      const head = trace.attention.head(state.layer, h); // [T, T]
+      if (!head) { complete = false; continue; }
       r.begin(hexRgb(headColor(h)));
-      const base = (state.layer * H + h) * T * T;
-      const w = b === 1 ? data.subarray(base, base + T * T) : groupAttention(data, base, T, b);
+      const w = b === 1 ? head : groupAttention(head, T, b);
       for (let I = 0; I < n; I++) {
         for (let J = 0; J <= I; J++) {
           const weight = w[I * n + J];
@@ -212,7 +198,9 @@ export class HeadView {
     canvas.height = r.h;
     canvas.getContext('2d').putImageData(r.toImageData(), 0, 0);
     this.el.dataset.group = String(b);
-    this.note.textContent = b > 1 ? t('headsGrouped', { b }) : '';
+    this.note.textContent = !complete ? t('sliceLoading') : b > 1 ? t('headsGrouped', { b }) : '';
+    this.el.dataset.loading = String(!complete);
+    return complete;
   }
 
   /** Lines out of position f (left) and into position f (right), at full strength. */
@@ -220,7 +208,6 @@ export class HeadView {
     const s = this.scale;
     const r = this.raster('focusRaster', g, s);
     const [, H, T] = trace.attention.shape;
-    const data = trace.attention.data;
     const thickCss = Math.max(1.5, Math.min(3, g.rowH / 7));
     const thick = thickCss * s;
     const x0 = g.x0 * s;
@@ -228,15 +215,15 @@ export class HeadView {
     const dy = headOffsets(state.headsOn.slice(0, H), thickCss, g.rowH);
     const y = (i, h) => (g.y(i) + dy[h]) * s;
     for (let h = 0; h < H; h++) {
-      if (!state.headsOn[h]) continue;
+      const head = state.headsOn[h] ? trace.attention.head(state.layer, h) : null; // [T, T]
+      if (!head) continue;
       r.begin(hexRgb(headColor(h)));
-      const base = (state.layer * H + h) * T * T;
       for (let j = 0; j <= f; j++) { // what f attends to
-        const w = data[base + f * T + j];
+        const w = head[f * T + j];
         if (w >= MIN_WEIGHT) r.line(x0, y(f, h), x1, y(j, h), w, thick);
       }
       for (let i = f + 1; i < T; i++) { // what attends to f
-        const w = data[base + i * T + f];
+        const w = head[i * T + f];
         if (w >= MIN_WEIGHT) r.line(x0, y(i, h), x1, y(f, h), w, thick);
       }
     }

@@ -86,9 +86,10 @@ export class MatrixView {
     }
     const g = this.geom;
     const key = `${state.layer}|${state.head}`;
-    if (this.bitmapTrace !== trace || this.bitmapKey !== key) {
-      const offset = (state.layer * H + state.head) * T * T;
-      heatmapBitmap(att.data, offset, T, T, SEQUENTIAL, (w) => w, (i, j) => j > i, MASKED_RGB, this.bitmap);
+    const head = att.head(state.layer, state.head); // [T, T], null while on its way
+    this.el.dataset.loading = String(!head);
+    if (head && (this.bitmapTrace !== trace || this.bitmapKey !== key)) {
+      heatmapBitmap(head, 0, T, T, SEQUENTIAL, (w) => w, (i, j) => j > i, MASKED_RGB, this.bitmap);
       this.bitmapTrace = trace;
       this.bitmapKey = key;
     }
@@ -100,7 +101,7 @@ export class MatrixView {
     this.canvas.setAttribute('aria-label', `${t('matrix')}: ${t('layerHead', { l: state.layer + 1, h: state.head + 1 })}`);
 
     const ctx = setupCanvas(this.canvas, g.width, g.height);
-    blit(ctx, this.bitmap, g.left, g.top, g.size, g.size);
+    if (head) blit(ctx, this.bitmap, g.left, g.top, g.size, g.size);
     ctx.strokeStyle = 'rgba(0,0,0,0.18)';
     ctx.lineWidth = 1;
     ctx.strokeRect(g.left - 0.5, g.top - 0.5, g.size + 1, g.size + 1);
@@ -158,8 +159,10 @@ export class MatrixView {
   updateReadout(trace, state, g) {
     if (!this.cell) { this.readout.textContent = '\u00a0'; return; }
     const [i, j] = this.cell;
-    const [, H, T] = trace.attention.shape;
-    const w = j > i ? 0 : trace.attention.data[(state.layer * H + state.head) * T * T + i * T + j];
+    const T = trace.attention.shape[2];
+    const head = trace.attention.head(state.layer, state.head); // [T, T]
+    if (!head) { this.readout.textContent = '\u00a0'; return; }
+    const w = j > i ? 0 : head[i * T + j];
     this.readout.textContent = t('cellReadout', { q: g.labels[i], i: i + 1, k: g.labels[j], j: j + 1, w: fixed(w, 3) });
   }
 }

@@ -14,8 +14,9 @@ export class ModelView {
     this.el = el;
     this.store = store;
     this.grid = el.querySelector('.thumb-grid');
+    this.note = el.querySelector('.model-note');
     this.thumbs = []; // [{button, canvas, l, h}]
-    this.bitmaps = []; // one T×T canvas per (l, h), rebuilt per trace
+    this.bitmaps = []; // one n×n canvas per (l, h), rebuilt per trace (n: attention.js THUMB_CELLS)
     this.bitmapTrace = null;
     this.shapeKey = null;
     this.grid.addEventListener('click', (e) => {
@@ -98,10 +99,14 @@ export class ModelView {
     const [L, H, T] = att.shape;
     this.build(L, H);
     if (this.bitmapTrace !== trace) {
+      // Long inputs are pooled b tokens per cell (attention.js), a cell's rows still summing to 1.
+      const { b, n, data } = att.thumbs; // [L, H, n, n]
       this.bitmaps = this.thumbs.map(({ l, h }, k) => heatmapBitmap(
-        att.data, (l * H + h) * T * T, T, T, SEQUENTIAL, (w) => w, (i, j) => j > i, MASKED_RGB, this.bitmaps[k],
+        data, (l * H + h) * n * n, n, n, SEQUENTIAL, (w) => w, (i, j) => j > i, MASKED_RGB, this.bitmaps[k],
       ));
       this.bitmapTrace = trace;
+      this.grid.dataset.pooled = String(b);
+      this.note.textContent = b > 1 ? t('thumbsPooled', { b }) : '';
     }
     const size = this.fit(H);
     const hover = focusPos(state, T); // the hovered or chosen query's row

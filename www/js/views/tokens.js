@@ -142,15 +142,11 @@ export class TokensView {
     // each scaled by its own maximum so the pattern shows even when spread thin.
     let row = null;
     let col = null;
-    if (hover !== null && att) {
-      const [, H] = att.shape;
-      const base = (state.layer * H + state.head) * T * T;
-      row = new Float32Array(T);
+    const head = hover !== null && att ? att.head(state.layer, state.head) : null; // [T, T]
+    if (head) {
+      row = head.slice(hover * T, (hover + 1) * T);
       col = new Float32Array(T);
-      for (let j = 0; j < T; j++) {
-        row[j] = att.data[base + hover * T + j];
-        col[j] = att.data[base + j * T + hover];
-      }
+      for (let j = 0; j < T; j++) col[j] = head[j * T + hover];
     }
     const rowMax = row ? Math.max(...row) || 1 : 1;
     const colMax = col ? Math.max(...col) || 1 : 1;
