@@ -128,3 +128,86 @@ for (const [w, h] of SIZES) {
     }
   });
 }
+
+// A still pointer does not take over the views: a teacher leaves the mouse
+// where they clicked (Lesson, Next), and a step that scrolls the page slides a
+// token chip under it; the browser then sends pointerover to that chip. Only a
+// pointer that moves may hover, so every step shows its own position (the
+// bars, the matrix row, the chips' shading), not the chip under the mouse.
+describe('a still pointer during the lesson', () => {
+  /** Every step's chips in the free part of the window, as the step leaves the page (no pointer on it). */
+  async function chipsPerStep(page) {
+    const out = [];
+    for (let k = 0; k < STEPS.length; k++) {
+      await page.keyboard.press(k === 0 ? 'l' : 'PageDown');
+      await page.waitForFunction((want) => window.glasswing.state.lesson === want
+        && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      out.push(await page.evaluate(() => {
+        const panel = document.querySelector('#lesson').getBoundingClientRect();
+        const side = !(panel.left <= 0 && panel.right >= window.innerWidth);
+        const pos = window.glasswing.state.pos;
+        return [...document.querySelectorAll('#tokens .chip')].map((c) => ({ i: Number(c.dataset.pos), r: c.getBoundingClientRect() }))
+          .filter(({ i, r }) => i !== pos && r.top > 4 && r.bottom < (side ? window.innerHeight : panel.top) - 4
+            && r.left > 4 && r.right < (side ? panel.left : window.innerWidth) - 4)
+          .map(({ i, r }) => ({ i, x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2 }));
+      }));
+    }
+    return out;
+  }
+
+  for (const [w, h, presenter] of [[1280, 720, false], [1024, 768, false], [1280, 720, true]]) {
+    test(`${w}×${h}${presenter ? ', presenter mode' : ''}: a chip scrolled under a still pointer does not change what a step shows`, async () => {
+      const url = `${origin}/#lang=zh${presenter ? '&presenter=1' : ''}`;
+      const first = await openPage(browser, null, { viewport: { width: w, height: h } });
+      await first.page.emulateMedia({ reducedMotion: 'reduce' });
+      await first.page.goto(url);
+      await first.page.evaluate(() => window.glasswing.ready);
+      const chips = await chipsPerStep(first.page);
+      await first.context.close();
+
+      const { page, context, log } = await openPage(browser, null, { viewport: { width: w, height: h } });
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await page.goto(url);
+      await page.evaluate(() => window.glasswing.ready);
+      const problems = [];
+      let tried = 0;
+      for (let k = 0; k < STEPS.length; k++) {
+        // The pointer is parked where one of the next step's chips will be, then the clicker steps.
+        const target = chips[k][Math.floor(chips[k].length / 2)];
+        if (target) await page.mouse.move(target.x, target.y);
+        await page.keyboard.press(k === 0 ? 'l' : 'PageDown');
+        await page.waitForFunction((want) => window.glasswing.state.lesson === want
+          && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        await page.waitForTimeout(150); // the browser's hover update after a scroll
+        await page.evaluate(() => window.glasswing.nextDraw());
+        if (!target) continue;
+        const m = await page.evaluate(([x, y]) => {
+          const under = document.elementFromPoint(x, y)?.closest('#tokens .chip');
+          const s = window.glasswing.state;
+          return { under: under ? Number(under.dataset.pos) : null, hover: s.hover, pos: s.pos, bars: Number(document.querySelector('#bars-panel').dataset.pos), T: document.querySelectorAll('#tokens .chip').length };
+        }, [target.x, target.y]);
+        if (m.under === null) continue; // the page did not end where it did without the pointer
+        tried++;
+        const want = m.pos ?? m.T - 1;
+        if (m.hover !== null || (m.T && m.bars !== want)) problems.push(`${STEPS[k].id}: the pointer on chip ${m.under + 1} set hover ${m.hover === null ? '-' : m.hover + 1}, the bars show position ${m.bars + 1} (the step's is ${want + 1})`);
+      }
+      assert.ok(tried >= 3, `only ${tried} steps put a chip under the pointer`);
+      assert.deepEqual(problems, []);
+      // A real move still hovers.
+      const chip = await page.evaluate(() => {
+        const c = [...document.querySelectorAll('#tokens .chip')].find((e) => { const r = e.getBoundingClientRect(); return r.top > 0 && r.bottom < innerHeight && r.right < document.querySelector('#lesson').getBoundingClientRect().left; });
+        if (!c) return null;
+        const r = c.getBoundingClientRect();
+        return { i: Number(c.dataset.pos), x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2 };
+      });
+      if (chip) {
+        await page.mouse.move(chip.x + 3, chip.y + 2);
+        await page.waitForFunction((i) => window.glasswing.state.hover === i, chip.i);
+      }
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+});

@@ -18,6 +18,7 @@ import { bandIndex, fitText, font, labelStride, localPoint, setupCanvas, viewSca
 import { tokenLabel, tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
+import { pointerMoved } from '../pointer.js';
 import { headToggles, layerPicker } from './controls.js';
 
 const MIN_WEIGHT = 0.5 / 255; // a line this faint rounds to nothing in 8-bit colour
@@ -73,6 +74,7 @@ export class HeadView {
     this.cacheKey = null;
     this.geom = null;
     this.canvas.addEventListener('pointermove', (e) => {
+      if (!pointerMoved(e)) return; // the page scrolled under a still pointer
       const i = this.rowAt(e);
       store.set({ hover: i >= 0 ? i : null });
     });

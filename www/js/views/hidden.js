@@ -9,6 +9,7 @@ import { fixed } from '../format.js';
 import { tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
+import { pointerMoved } from '../pointer.js';
 
 export class HiddenView {
   constructor(el, store, schedule) {
@@ -46,6 +47,7 @@ export class HiddenView {
       this.list.append(wrap);
       const entry = { wrap, title, canvas, legend, lo, hi, bitmap: document.createElement('canvas'), geom: null };
       canvas.addEventListener('pointermove', (e) => {
+        if (!pointerMoved(e)) return; // the page scrolled under a still pointer
         const c = this.cellAt(entry, e);
         this.cell = c && [l, ...c];
         this.store.set({ hover: c ? c[0] : null });

@@ -9,6 +9,7 @@ import { fixed } from '../format.js';
 import { tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
+import { pointerMoved } from '../pointer.js';
 import { headPicker, layerPicker } from './controls.js';
 
 export class MatrixView {
@@ -23,6 +24,7 @@ export class MatrixView {
     this.bitmapKey = null;
     this.cell = null; // [i, j] under the pointer
     this.canvas.addEventListener('pointermove', (e) => {
+      if (!pointerMoved(e)) return; // the page scrolled under a still pointer
       this.cell = this.cellAt(e);
       store.set({ hover: this.cell ? this.cell[0] : null });
       schedule();

@@ -14,6 +14,7 @@ import { displayToken, fixed } from '../format.js';
 import { t } from '../i18n.js';
 import { activePos, focusPos } from '../state.js';
 import { tokenGroups, tokenHex } from '../tokentext.js';
+import { pointerMoved } from '../pointer.js';
 
 /** Text with its whitespace marks (␣ ↵ ⇥) in their own spans, so they can be drawn paler. */
 function fillText(el, shown) {
@@ -37,7 +38,7 @@ export class TokensView {
     this.tokens = null;
     el.addEventListener('pointerover', (e) => {
       const chip = e.target.closest('.chip');
-      if (chip) store.set({ hover: Number(chip.dataset.pos) });
+      if (chip && pointerMoved(e)) store.set({ hover: Number(chip.dataset.pos) }); // (not the page scrolling under a still pointer)
     });
     el.addEventListener('pointerleave', () => store.set({ hover: null }));
     el.addEventListener('focusin', (e) => {
