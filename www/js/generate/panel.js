@@ -129,6 +129,7 @@ export class GeneratePanel {
     this.model = null; // the {modelId, info} the session was started for
     this.promptText = null; // the text box's value it was started from
     this.shownText = null; // the text "Show in the views above" put there
+    this.promptTimer = 0; // a restart for text typed in the last PROMPT_DEBOUNCE_MS, still to come
     this.frame = 0;
 
     const e = this.els;
@@ -155,10 +156,9 @@ export class GeneratePanel {
       button.click(); // the same path as a click, disabled state included
     });
 
-    let debounce = 0;
     hooks.input.addEventListener('input', () => {
-      clearTimeout(debounce);
-      debounce = setTimeout(() => this.restart(), PROMPT_DEBOUNCE_MS);
+      clearTimeout(this.promptTimer);
+      this.promptTimer = setTimeout(() => this.restart(), PROMPT_DEBOUNCE_MS);
     });
     store.subscribe((state, changed) => {
       // The page sets the text box right after the model: read both a moment later
@@ -208,6 +208,10 @@ export class GeneratePanel {
   // ---- actions ------------------------------------------------------------
 
   restart() {
+    // This restart reads the text box now: one still waiting for the typing to
+    // settle would only start over again, dropping the steps taken since.
+    clearTimeout(this.promptTimer);
+    this.promptTimer = 0;
     this.pause();
     const m = this.hooks.current();
     this.focus = null;
