@@ -211,3 +211,61 @@ describe('a still pointer during the lesson', () => {
     });
   }
 });
+
+// The multi-head step shows one head alone, at the character where it matters:
+// for each of its head buttons, both ends of that head's lit line (the query's
+// row on the left, the key's row on the right of the head view) and the top
+// bar (what the model then predicts) are on screen, outside the panel and not
+// cut by the head view's own scrolling box, at every projector size.
+describe('the multi-head step', () => {
+  for (const [w, h] of SIZES) {
+    for (const presenter of [false, true]) {
+      test(`${w}×${h}${presenter ? ', presenter mode' : ''}: every head button shows its whole line and the top bar`, async () => {
+        const { page, context, log } = await openPage(browser, null, { viewport: { width: w, height: h } });
+        await page.emulateMedia({ reducedMotion: 'reduce' });
+        const k = STEPS.findIndex((s) => s.id === 'heads');
+        await page.goto(`${origin}/#lang=zh${presenter ? '&presenter=1' : ''}&lesson=${k + 1}`);
+        await page.evaluate(() => window.glasswing.ready);
+        await page.waitForFunction((want) => window.glasswing.state.lesson === want && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+        const jobs = await page.$$eval('#lesson .ex-jobs button[data-job]', (bs) => bs.length);
+        assert.equal(jobs, 4);
+        const problems = [];
+        for (let b = 0; b < jobs; b++) {
+          await page.click(`#lesson .ex-jobs button[data-job="${b}"]`);
+          await page.evaluate(() => window.glasswing.nextDraw());
+          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+          const m = await page.evaluate((b) => {
+            const job = JSON.parse(document.querySelector('#lesson').dataset.facts)._jobs[b];
+            const s = window.glasswing.state;
+            const panel = document.querySelector('#lesson').getBoundingClientRect();
+            const side = !(panel.left <= 0 && panel.right >= innerWidth);
+            const free = { left: 0, top: 0, right: side ? panel.left : innerWidth, bottom: side ? innerHeight : panel.top };
+            const c = document.querySelector('#heads-canvas');
+            const r = c.getBoundingClientRect();
+            const box = c.closest('.scroller').getBoundingClientRect();
+            const T = Number(c.dataset.t);
+            const rowH = (r.height - 12) / T; // 6 px above and below the rows
+            const row = (i) => r.top + 6 + (i + 0.5) * rowH;
+            const ends = { [`${job.at} (left)`]: [r.left + 4, row(job.i)], [`${job.to} (right)`]: [r.right - 4, row(job.j)] };
+            const out = [];
+            const inside = (x, y, z) => x >= z.left && x <= z.right && y >= z.top && y <= z.bottom;
+            for (const [name, [x, y]] of Object.entries(ends)) {
+              if (!inside(x, y - rowH / 2, free) || !inside(x, y + rowH / 2, free)) out.push(`${name} at (${Math.round(x)}, ${Math.round(y)}) off screen or under the panel`);
+              else if (!inside(x, y, box)) out.push(`${name} cut by the head view's scrolling box`);
+            }
+            const bar = document.querySelector('#bars-panel .bars > li:first-child')?.getBoundingClientRect();
+            if (!bar || bar.top < free.top || bar.bottom > free.bottom || bar.left < free.left || bar.right > free.right + 1) out.push(`top bar at ${bar && [bar.left, bar.top, bar.right, bar.bottom].map(Math.round)}`);
+            const alone = s.headsOn.filter(Boolean).length === 1 && s.headsOn[job.h] && s.layer === job.l && s.pos === job.i;
+            if (!alone) out.push('not that head alone at its character');
+            return out.map((x) => `button ${b + 1} (${job.at} → ${job.to}): ${x}`);
+          }, b);
+          problems.push(...m);
+        }
+        if (presenter) await page.screenshot({ path: shotPath(`lesson-heads-${w}x${h}`) });
+        assert.deepEqual(problems, []);
+        assertClean(log, origin);
+        await context.close();
+      });
+    }
+  }
+});

@@ -234,10 +234,10 @@ The RNN of the first steps learned the same sentences, but it reads one characte
       model: CH_GPT, text: STARRY, pos: (f) => f._jobs[0].i, layer: (f) => f._jobs[0].l, head: (f) => f._jobs[0].h,
       solo: true,
     },
-    target: ['#heads-panel', '#matrix-panel'],
-    // The matrix row must be in view; the head view (that head's lines alone) sits beside it
-    // (css/classroom.css), whole where the window is tall enough.
-    focus: [{ cell: true }],
+    target: ['#heads-panel', '#bars-panel'],
+    // That head's lines alone, whole (both ends of the lit line), and what the model then
+    // predicts: the head view beside the bars, its rows fitted to the window (css/classroom.css).
+    focus: ['#heads-canvas', '#bars-panel .bars > li:first-child'],
     exhibit: 'jobs',
     async facts(ask) {
       const info = await ask.info();

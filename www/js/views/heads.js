@@ -91,12 +91,24 @@ export class HeadView {
     return bandIndex(y, this.geom.top, this.geom.rowH, this.geom.T);
   }
 
-  layout(trace) {
+  /**
+   * The height the rows may take: fitHeight, a budget set by an embedding that
+   * must not scroll (glasswing-view.js), else the page's `--heads-fit` (a
+   * registered length, so it comes resolved in pixels: a lesson step that
+   * needs the whole view on screen sets it in css/classroom.css), else 600 px
+   * (larger in presenter mode).
+   */
+  budget() {
+    if (this.fitHeight != null) return this.fitHeight;
+    const css = parseFloat(getComputedStyle(this.el).getPropertyValue('--heads-fit'));
+    return css > 0 ? css : 600 * viewScale();
+  }
+
+  layout(trace, budget = this.budget()) {
     const T = trace.tokens.length;
     const width = Math.max(240, this.scroller.clientWidth);
     const k = viewScale(); // presenter mode: taller rows, bigger labels
-    // fitHeight: a height budget set by an embedding that must not scroll (glasswing-view.js).
-    const rowH = Math.max(3, Math.min(26 * k, Math.floor((this.fitHeight ?? 600 * k) / T)));
+    const rowH = Math.max(3, Math.min(26 * k, Math.floor(budget / T)));
     const fontPx = Math.max(10, Math.min(17 * k, Math.round(rowH * 0.68)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // bold: the focused label is drawn bold
@@ -121,10 +133,12 @@ export class HeadView {
 
     // Text measuring is the slow part of layout: redo it only for a new trace or width.
     const width = this.scroller.clientWidth;
-    if (!this.geom || this.geomTrace !== trace || this.geomWidth !== width) {
-      this.geom = this.layout(trace);
+    const budget = this.budget();
+    if (!this.geom || this.geomTrace !== trace || this.geomWidth !== width || this.geomBudget !== budget) {
+      this.geom = this.layout(trace, budget);
       this.geomTrace = trace;
       this.geomWidth = width;
+      this.geomBudget = budget;
     }
     const g = this.geom;
     const ctx = setupCanvas(this.canvas, g.width, g.height);
