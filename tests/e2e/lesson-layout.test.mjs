@@ -269,3 +269,30 @@ describe('the multi-head step', () => {
     }
   }
 });
+
+// The attention matrix on a projector: in presenter mode its token labels are at
+// least 14 px (readable from the back of a room); where the cells are smaller,
+// fewer labels are drawn, but always the selected row's and the column the
+// step talks about (at 着, the 星 its head looks at).
+describe('matrix labels in presenter mode', () => {
+  for (const [w, h] of [[1024, 768], [1280, 720]]) {
+    test(`${w}×${h}: labels of 14 px or more, the selected row and the key it looks at labelled`, async () => {
+      const { page, context, log } = await openPage(browser, null, { viewport: { width: w, height: h } });
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      const k = STEPS.findIndex((s) => s.id === 'attention');
+      await page.goto(`${origin}/#lang=zh&presenter=1&lesson=${k + 1}`);
+      await page.evaluate(() => window.glasswing.ready);
+      await page.waitForFunction((want) => window.glasswing.state.lesson === want && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+      const m = await page.evaluate(() => {
+        const c = document.querySelector('#matrix-canvas');
+        const facts = JSON.parse(document.querySelector('#lesson').dataset.facts);
+        return { font: Number(c.dataset.font), cols: (c.dataset.colLabels ?? '').split(',').filter(Boolean).map(Number), i: facts._i, j: facts._i - facts.back };
+      });
+      await page.locator('#matrix-panel').screenshot({ path: shotPath(`lesson-matrix-presenter-${w}x${h}`) });
+      assert.ok(m.font >= 14, `matrix labels ${m.font} px`);
+      assert.ok(m.cols.includes(m.i) && m.cols.includes(m.j), `columns ${m.i + 1} (着) and ${m.j + 1} (星) labelled: ${m.cols.map((c) => c + 1)}`);
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+});

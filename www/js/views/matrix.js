@@ -56,7 +56,9 @@ export class MatrixView {
     // Cell size from a first guess at the label margin, then whole device pixels.
     const k = viewScale(); // presenter mode: bigger cells and labels
     const guess = Math.min(width - 40, 680 * k) / T;
-    const fontPx = Math.max(9, Math.min(16 * k, Math.round(guess * 0.62)));
+    // Labels at least 9 px, 14 in presenter mode (read from the back of a room): where cells are
+    // smaller than that, every other label (or fewer) is drawn, and the ones in focus always.
+    const fontPx = Math.max(Math.ceil(9 * k), Math.min(16 * k, Math.round(guess * 0.62)));
     const ctx = this.canvas.getContext('2d');
     ctx.font = font(fontPx, 700); // measured in bold: the focused label is drawn bold
     const labels = tokenLabels(trace);
@@ -110,23 +112,45 @@ export class MatrixView {
 
     const hover = focusPos(state, T); // hovered, else a chosen position keeps its crosshair
     const selected = activePos({ ...state, hover: null }, T);
-    this.drawLabels(ctx, g, hover, selected, headColor(state.head));
+    // The key the focused row looks at most: its column keeps its label when labels are sparse.
+    let looked = null;
+    if (hover !== null && head) {
+      looked = 0;
+      for (let j = 1; j <= hover; j++) if (head[hover * T + j] > head[hover * T + looked]) looked = j;
+    }
+    this.drawLabels(ctx, g, hover, selected, headColor(state.head), looked);
     if (hover !== null) this.drawCrosshair(ctx, g, hover);
     this.updateReadout(trace, state, g);
   }
 
-  drawLabels(ctx, g, hover, selected, accent) {
+  /**
+   * Row and column labels: all of them where cells are as tall as the type, else every
+   * `stride`-th, always the hovered / selected position and the column of `key`, and no
+   * plain label close enough to overlap one of those.
+   */
+  drawLabels(ctx, g, hover, selected, accent, key = null) {
     const stride = labelStride(g.cell, g.fontPx + 2);
+    const rowStrong = [hover, selected].filter((i) => i !== null);
+    const colStrong = key === null ? rowStrong : [...rowStrong, key];
+    const plain = (i, strong) => i % stride === 0 && !strong.some((s) => s !== i && Math.abs(s - i) < stride);
     ctx.textBaseline = 'middle';
+    const cols = [];
     for (let i = 0; i < g.T; i++) {
-      const strong = i === hover || i === selected;
-      if (i % stride !== 0 && !strong) continue;
-      ctx.font = font(g.fontPx, strong ? 700 : 400);
-      ctx.fillStyle = strong ? accent : '#2d3748';
+      const strongRow = rowStrong.includes(i);
+      const strongCol = colStrong.includes(i);
+      const drawRow = strongRow || plain(i, rowStrong);
+      const drawCol = strongCol || plain(i, colStrong);
+      if (!drawRow && !drawCol) continue;
+      ctx.font = font(g.fontPx, strongRow ? 700 : 400);
+      ctx.fillStyle = strongRow ? accent : '#2d3748';
       const c = g.top + (i + 0.5) * g.cell;
       const s = fitText(ctx, g.labels[i], g.left - 8);
       ctx.textAlign = 'right';
-      ctx.fillText(s, g.left - 6, c); // row (query)
+      if (drawRow) ctx.fillText(s, g.left - 6, c); // row (query)
+      if (!drawCol) continue;
+      cols.push(i);
+      ctx.font = font(g.fontPx, strongCol ? 700 : 400);
+      ctx.fillStyle = strongCol ? accent : '#2d3748';
       const x = g.left + (i + 0.5) * g.cell;
       if (g.upright) {
         ctx.textAlign = 'center';
@@ -140,6 +164,8 @@ export class MatrixView {
         ctx.restore();
       }
     }
+    this.canvas.dataset.font = String(g.fontPx);
+    this.canvas.dataset.colLabels = cols.join(','); // which columns are labelled (0-based)
   }
 
   drawCrosshair(ctx, g, i) {
