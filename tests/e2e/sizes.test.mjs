@@ -149,3 +149,51 @@ describe('every view fits or visibly scrolls', () => {
     await context.close();
   });
 });
+
+// The sampler's pipeline (Generate panel) as the lesson's generation step shows
+// it: beside the docked lesson on a projector, and on a phone. Every stage keeps
+// a bar, every number stays inside its own cell (no "50.9%0.9%…"), the stage
+// names wrap by words (not one character a line) and the last column is inside
+// the panel and the screen.
+describe('the sampler pipeline reads at every size', () => {
+  const CASES = [[1280, 720, true], [1280, 720, false], [1024, 768, true], [390, 844, false]];
+  for (const [w, h, presenter] of CASES) {
+    test(`${w}×${h}${presenter ? ', presenter mode' : ''}: lesson step "generate"`, async () => {
+      const { page, log, context } = await openPage(browser, null, { viewport: { width: w, height: h } });
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await page.goto(`${origin}/#lang=zh${presenter ? '&presenter=1' : ''}&lesson=generate`);
+      await page.evaluate(() => window.glasswing.ready);
+      await page.waitForFunction(() => document.querySelector('#lesson')?.dataset.ready === 'true'
+        && document.querySelector('#generate-panel .gen-pipeline button.gen-row'));
+      await page.locator('#generate-panel .gen-pipeline').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(150);
+      const problems = await page.evaluate(() => {
+        const out = [];
+        const pipe = document.querySelector('#generate-panel .gen-pipeline');
+        const panel = document.querySelector('#generate-panel').getBoundingClientRect();
+        const lesson = document.querySelector('#lesson').getBoundingClientRect();
+        const right = Math.min(panel.right, document.documentElement.clientWidth, lesson.left > 0 ? lesson.left : Infinity);
+        for (const cell of pipe.querySelectorAll('.gen-cell')) {
+          const c = cell.getBoundingClientRect();
+          const n = cell.querySelector('.gen-p');
+          const r = n.getBoundingClientRect();
+          const track = cell.querySelector('.bar-track').getBoundingClientRect();
+          if (r.left < c.left - 1 || r.right > c.right + 1 || n.scrollWidth > n.clientWidth + 1) out.push(`number ${n.textContent} out of its cell (${Math.round(r.left)}..${Math.round(r.right)} in ${Math.round(c.left)}..${Math.round(c.right)})`);
+          if (track.width < 16) out.push(`a bar ${Math.round(track.width)} px long`);
+          if (c.right > right + 1) out.push(`a cell ends at ${Math.round(c.right)}, past ${Math.round(right)}`);
+        }
+        for (const title of pipe.querySelectorAll('.gen-stage-title')) {
+          const lh = parseFloat(getComputedStyle(title).lineHeight) || 16;
+          const lines = Math.round(title.getBoundingClientRect().height / lh);
+          const chars = [...title.textContent.replace(/\s/g, '')].length;
+          if (lines > 3 || (lines > 1 && chars / lines < 2.5)) out.push(`stage name “${title.textContent}” on ${lines} lines`);
+        }
+        return [...new Set(out)];
+      });
+      await page.locator('#generate-panel .gen-body').screenshot({ path: shotPath(`sizes-pipeline-${w}x${h}${presenter ? '-presenter' : ''}`) });
+      assert.deepEqual(problems, []);
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+});
