@@ -296,3 +296,44 @@ describe('matrix labels in presenter mode', () => {
     });
   }
 });
+
+// The bars' "actual next" badge (原文的下一个词元) on a projector: whole (not cut
+// to "原文的下…"), inside its own row, over no bar, and the bars still start at
+// one edge (the badge does not push its bar aside).
+describe('the actual-next badge on the bars', () => {
+  for (const [w, h] of [[1280, 720], [1024, 768]]) {
+    test(`${w}×${h}, presenter mode: whole, in its row, over no bar`, async () => {
+      const { page, context, log } = await openPage(browser, null, { viewport: { width: w, height: h } });
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await page.goto(`${origin}/#lang=zh&presenter=1`);
+      await page.evaluate(() => window.glasswing.ready);
+      const problems = [];
+      for (const id of ['lm', 'rnn']) {
+        const k = STEPS.findIndex((s) => s.id === id);
+        await page.evaluate((k) => window.glasswing.store.set({ lesson: k }), k);
+        await page.waitForFunction((want) => window.glasswing.state.lesson === want && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+        await page.evaluate(() => window.glasswing.nextDraw());
+        const m = await page.evaluate(() => {
+          const out = [];
+          const tag = document.querySelector('#bars-panel .bars .tag');
+          if (!tag) return ['no badge'];
+          const word = tag.textContent;
+          const r = tag.getBoundingClientRect();
+          const row = tag.closest('.bar').getBoundingClientRect();
+          if (tag.scrollWidth > tag.clientWidth + 1 || getComputedStyle(tag.parentElement).textOverflow === 'ellipsis' && tag.parentElement.scrollWidth > tag.parentElement.clientWidth + 1) out.push(`“${word}” is cut`);
+          if (r.top < row.top - 1 || r.bottom > row.bottom + 1) out.push(`“${word}” sticks out of its row`);
+          const tracks = [...document.querySelectorAll('#bars-panel .bars .bar-track')].map((e) => e.getBoundingClientRect());
+          if (tracks.some((t) => r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top)) out.push(`“${word}” covers a bar`);
+          const lefts = new Set(tracks.filter((_, i) => !document.querySelectorAll('#bars-panel .bars .bar')[i].classList.contains('other')).map((t) => Math.round(t.left)));
+          if (lefts.size > 1) out.push(`the bars start at ${[...lefts]}`);
+          return out;
+        });
+        problems.push(...m.map((x) => `${id}: ${x}`));
+        await page.locator('#bars-panel').screenshot({ path: shotPath(`lesson-badge-${w}x${h}-${id}`) });
+      }
+      assert.deepEqual(problems, []);
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+});

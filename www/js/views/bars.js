@@ -85,10 +85,12 @@ export class BarsView {
       li.dataset.id = String(v);
       if (info.tokenTable) li.title += ` · ${t('chipBytes', { hex: hexBytes(idBytes(info, v) ?? []) })}`; // a byte token's bytes
       if (v === next) {
+        // On a line of its own under the bar: beside the token it would push the bar aside
+        // (or be cut to "原文的下…" on a projector).
         const tag = document.createElement('span');
-        tag.className = 'tag';
+        tag.className = 'tag bar-tag';
         tag.textContent = t('actual');
-        li.firstChild.append(tag);
+        li.append(tag);
       }
       return li;
     });
