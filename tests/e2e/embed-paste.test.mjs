@@ -136,3 +136,25 @@ describe('embed code, pasted', () => {
     await checkPasted(root.origin, root.dir, code, 'posts/deeper/post.html');
   });
 });
+
+// One head shown alone (the head view's "Only head 3"): the iframe's link says
+// heads=0010, and so must the element's attributes, or a pasted element shows
+// every head.
+test('one head alone: the element code carries heads= as the iframe link does, and both pasted show that head alone', async () => {
+  const code = await copyCode(`${root.origin}/#model=${INDUCTION}&text=${encodeURIComponent(TEXT)}&view=heads&layer=2&head=3&heads=0010&lang=en`);
+  assert.match(code.iframe, /heads=0010/);
+  assert.match(code.element, / heads="0010"/, `the element code: ${code.element}`);
+  const { page, context, file } = await openPost(root.origin, root.dir, 'posts/one-head.html', `${code.iframe}\n${code.element}`);
+  try {
+    await page.waitForFunction(() => document.querySelector('glasswing-view')?.drawCount > 0, null, { timeout: 20000 });
+    const el = await page.$eval('glasswing-view', (v) => ({ heads: v.state.headsOn, drawn: v.shadowRoot.querySelector('.gv-heads canvas').dataset.heads }));
+    const frame = page.frames().find((f) => f.url().includes('embed.html'));
+    await frame.waitForFunction(() => document.querySelector('glasswing-view')?.drawCount > 0, null, { timeout: 20000 });
+    const inFrame = await frame.$eval('glasswing-view', (v) => ({ heads: v.state.headsOn, drawn: v.shadowRoot.querySelector('.gv-heads canvas').dataset.heads }));
+    assert.deepEqual(inFrame, { heads: [false, false, true, false], drawn: '2' }, 'the iframe shows head 3 alone');
+    assert.deepEqual(el, inFrame, 'the element shows what the iframe shows');
+  } finally {
+    await context.close();
+    rmSync(file, { force: true });
+  }
+});
