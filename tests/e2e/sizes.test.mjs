@@ -197,3 +197,31 @@ describe('the sampler pipeline reads at every size', () => {
     });
   }
 });
+
+// The Share menu's pop-up fits the screen at every size: on a phone the top bar
+// wraps and the button sits low, so the pop-up is as tall as the window leaves
+// below it and scrolls inside, its last section reachable.
+describe('the Share menu fits the screen', () => {
+  for (const [w, h] of [...SIZES, [360, 640]]) {
+    test(`${w}×${h}`, async () => {
+      const { page, log, context } = await openPage(browser, `${origin}/#model=induction-gpt.safetensors&lang=zh`, { viewport: { width: w, height: h } });
+      await drawn(page);
+      await page.click('#share-menu summary');
+      await page.waitForTimeout(100);
+      const m = await page.$eval('#share-menu .share-pop', (p) => {
+        const r = p.getBoundingClientRect();
+        const cs = getComputedStyle(p);
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, vw: innerWidth, vh: innerHeight, scrolls: /auto|scroll/.test(cs.overflowY), more: p.scrollHeight - p.clientHeight };
+      });
+      await page.screenshot({ path: shotPath(`sizes-${w}x${h}-share-open`) });
+      assert.ok(m.left >= 0 && m.right <= m.vw && m.top >= 0 && m.bottom <= m.vh, `the pop-up is on the screen: ${JSON.stringify(m)}`);
+      assert.ok(m.more <= 1 || m.scrolls, `what does not fit scrolls inside: ${JSON.stringify(m)}`);
+      // The last thing in it (the element code) can be scrolled to and is then on the screen.
+      await page.locator('#share-element').scrollIntoViewIfNeeded();
+      const last = await page.$eval('#share-element', (e) => { const r = e.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; });
+      assert.ok(last[0] >= 0 && last[1] <= last[2], `the element code reachable: ${last}`);
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+});

@@ -47,11 +47,16 @@ export class ShareMenu {
     page.els.input.addEventListener('input', () => { if (this.root.open) this.refresh(); });
     // Fill the menu as it opens (the click comes before the first paint; the
     // 'toggle' event only after it), and again on toggle for keyboard opens.
-    this.summary.addEventListener('click', () => { if (!this.root.open) this.refresh(); });
+    this.summary.addEventListener('click', () => {
+      if (this.root.open) return;
+      this.refresh();
+      requestAnimationFrame(() => this.fit()); // (open by then, before it is painted)
+    });
     this.root.addEventListener('toggle', () => {
-      if (this.root.open) this.refresh();
+      if (this.root.open) { this.refresh(); this.fit(); }
       this.markTarget();
     });
+    window.addEventListener('resize', () => this.fit());
     this.root.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.root.open) {
         this.root.open = false;
@@ -160,6 +165,18 @@ export class ShareMenu {
     this.elementCode.value = this.elementSnippet();
     for (const b of Object.values(this.buttons)) b.disabled = !trace;
     this.markTarget();
+  }
+
+  /**
+   * Keeps the pop-up inside the window: it hangs below the button, as tall as
+   * the window leaves there, and scrolls inside (on a phone the top bar wraps
+   * and the button sits a quarter of the way down).
+   */
+  fit() {
+    if (!this.root.open) return;
+    this.pop.style.maxHeight = '';
+    const top = Math.max(0, this.pop.getBoundingClientRect().top);
+    this.pop.style.maxHeight = `${Math.max(160, Math.floor(window.innerHeight - top - 8))}px`;
   }
 
   /** Outlines the panel being exported while the menu is open. */
