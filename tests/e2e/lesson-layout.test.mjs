@@ -337,3 +337,51 @@ describe('the actual-next badge on the bars', () => {
     });
   }
 });
+
+// H folds the lesson text. Docked at the side, folding gives the page its width
+// back (the panel becomes a slim column with the title and the buttons; the
+// window keeps its whole height for the views) instead of a blank column; every step's focus stays in view and its
+// buttons whole; H again docks it at the side as before.
+describe('folding the lesson (H) beside the page', () => {
+  for (const [w, h, presenter] of [[1280, 720, true], [1024, 768, false], [1920, 1080, true]]) {
+    test(`${w}×${h}${presenter ? ', presenter mode' : ''}: the views get the panel's room`, async () => {
+      const { page, context, log } = await openPage(browser, null, { viewport: { width: w, height: h } });
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await page.goto(`${origin}/#lang=zh${presenter ? '&presenter=1' : ''}`);
+      await page.evaluate(() => window.glasswing.ready);
+      const size = () => page.evaluate(() => {
+        const panel = document.querySelector('#lesson').getBoundingClientRect();
+        return { main: document.querySelector('main').getBoundingClientRect().width, panel: panel.toJSON() };
+      });
+      const settle = async () => {
+        await page.evaluate(() => window.glasswing.nextDraw());
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        await page.waitForTimeout(200);
+      };
+      const problems = [];
+      for (let k = 0; k < STEPS.length; k++) {
+        await page.keyboard.press(k === 0 ? 'l' : 'PageDown');
+        await page.waitForFunction((want) => window.glasswing.state.lesson === want
+          && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+        await settle();
+        const open = await size();
+        if (k === 0) assert.ok(open.panel.left > w / 2 && open.panel.height >= h - 1, `docked at the side: ${JSON.stringify(open.panel)}`);
+        await page.keyboard.press('h');
+        await settle();
+        const folded = await size();
+        const m = await measure(page);
+        if (folded.main < 0.8 * w || folded.panel.width > 0.2 * w) problems.push(`${m.step}: folded, the page is ${Math.round(folded.main)} px wide (open: ${Math.round(open.main)}), the panel ${Math.round(folded.panel.width)}`);
+        if (m.hidden.length) problems.push(`${m.step}: folded, not in view: ${m.hidden.join('; ')}`);
+        if (m.buttons.length) problems.push(`${m.step}: folded, buttons cut off or covered: ${JSON.stringify(m.buttons)}`);
+        if (k === 5 && presenter) await page.screenshot({ path: shotPath(`lesson-folded-${w}x${h}`) });
+        await page.keyboard.press('h');
+        await settle();
+        const again = await size();
+        if (Math.abs(again.main - open.main) > 1 || Math.abs(again.panel.left - open.panel.left) > 1) problems.push(`${m.step}: unfolded, not back as it was`);
+      }
+      assert.deepEqual(problems, []);
+      assertClean(log, origin);
+      await context.close();
+    });
+  }
+});

@@ -98,7 +98,10 @@ export class Lesson {
     if (!this.isOpen()) return;
     this.root.classList.toggle('folded');
     this.drawFold();
-    requestAnimationFrame(() => { this.fit(); reveal(); }); // the panel changed height: show what the step points at again
+    // The panel changed size (docked at the side, folded, it becomes a bar at the bottom and the
+    // page gets its width back): show what the step points at again, and once more when the views
+    // have been drawn at their new size.
+    requestAnimationFrame(() => { this.fit(); reveal(); this.refit(); });
   }
 
   drawFold() {
@@ -107,6 +110,7 @@ export class Lesson {
     this.fold.setAttribute('aria-expanded', String(!folded));
     this.body.hidden = folded;
     this.side.hidden = folded;
+    document.body.classList.toggle('lesson-folded', folded && !this.root.hidden);
     this.keys.textContent = t(folded ? 'lsnKeysFolded' : 'lsnKeys');
   }
 
@@ -154,7 +158,7 @@ export class Lesson {
     this.applying++;
     this.root.hidden = true;
     this.root.dataset.ready = 'false';
-    document.body.classList.remove('lesson-open');
+    document.body.classList.remove('lesson-open', 'lesson-folded');
     delete document.body.dataset.lessonStep;
     document.documentElement.style.setProperty('--lesson-h', '0px');
     clearSpotlight();

@@ -49,7 +49,12 @@ export class MatrixView {
     return i >= 0 && j >= 0 ? [i, j] : null;
   }
 
-  layout(trace) {
+  /** The matrix box's max-height in pixels (the page's scrollers: 70% of the window), or 0 for none. */
+  maxHeight() {
+    return parseFloat(getComputedStyle(this.el.querySelector('.matrix-box')).maxHeight) || 0;
+  }
+
+  layout(trace, maxHeight = this.maxHeight()) {
     const T = trace.tokens.length;
     const dpr = window.devicePixelRatio || 1;
     const width = Math.max(260, this.el.querySelector('.matrix-box').clientWidth);
@@ -64,7 +69,10 @@ export class MatrixView {
     const labels = tokenLabels(trace);
     const widest = Math.min(90, Math.max(...labels.map((s) => ctx.measureText(s).width)));
     const left = Math.ceil(widest) + 12;
-    const avail = Math.min(width - left - 8, 680 * k);
+    // As wide as the box, and no taller than it may be (a box with a max-height, as the page's
+    // scrollers have, would otherwise scroll the rows the lesson talks about out of sight).
+    let avail = Math.min(width - left - 8, 680 * k);
+    if (maxHeight > 0) avail = Math.max(T, Math.min(avail, maxHeight - Math.ceil(Math.max(widest, fontPx)) - 20));
     // Whole device pixels per cell, and no giant cells for a handful of tokens.
     const cell = Math.min(64 * k, Math.max(1, Math.floor((avail * dpr) / T)) / dpr);
     // Column labels stand upright when they fit their cell, or when cells are tiny and the labels
@@ -83,10 +91,12 @@ export class MatrixView {
     headPicker(this.headEl, H, state, this.store);
 
     const width = this.el.querySelector('.matrix-box').clientWidth;
-    if (!this.geom || this.geomTrace !== trace || this.geomWidth !== width) {
-      this.geom = this.layout(trace);
+    const maxHeight = this.maxHeight();
+    if (!this.geom || this.geomTrace !== trace || this.geomWidth !== width || this.geomMaxHeight !== maxHeight) {
+      this.geom = this.layout(trace, maxHeight);
       this.geomTrace = trace;
       this.geomWidth = width;
+      this.geomMaxHeight = maxHeight;
     }
     const g = this.geom;
     const key = `${state.layer}|${state.head}`;
