@@ -103,6 +103,11 @@ impl Checkpoint {
     /// Our format: upstream names plus `arch`, `config`, `vocab` and free
     /// metadata. The same checkpoint always gives the same bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        Ok(write_safetensors(&self.model.named_tensors(), &self.file_metadata()))
+    }
+
+    /// The `__metadata__` of our format.
+    fn file_metadata(&self) -> BTreeMap<String, String> {
         let mut meta = self.metadata.clone();
         meta.insert("arch".into(), self.model.arch().name().into());
         meta.insert("config".into(), self.model.config_json().to_string());
@@ -111,11 +116,27 @@ impl Checkpoint {
                 meta.insert("vocab".into(), serde_json::to_string(vocab).expect("strings serialize"));
             }
         }
-        Ok(write_safetensors(&self.model.named_tensors(), &meta))
+        meta
     }
 
+    /// Writes `to_bytes()` to `path`, streamed from the weights (no copy of the model).
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_bytes()?).map_err(|e| Error::Io(format!("cannot write {}: {e}", path.display())))
+        write_file(path, &self.model.params(), &self.file_metadata())
+    }
+
+    /// Writes a Hugging Face folder as `save_pretrained` lays it out:
+    /// `dir/model.safetensors` (upstream names, F32, metadata `format: pt`
+    /// and the free metadata; no `arch` / `config` / `vocab`, so the config
+    /// comes from beside it) and `dir/config.json` = `config_json` as given.
+    /// The caller makes sure the config describes this model.
+    pub fn save_hub_folder(&self, dir: &Path, config_json: &str) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
+        let mut meta = self.metadata.clone();
+        meta.retain(|k, _| !RESERVED_KEYS.contains(&k.as_str()));
+        meta.insert("format".into(), "pt".into());
+        write_file(&dir.join("model.safetensors"), &self.model.params(), &meta)?;
+        let config = dir.join("config.json");
+        std::fs::write(&config, config_json).map_err(|e| Error::Io(format!("cannot write {}: {e}", config.display())))
     }
 
     pub fn encode(&self, text: &str) -> Result<Vec<usize>> {
@@ -151,6 +172,15 @@ impl Checkpoint {
             hidden,
         })
     }
+}
+
+/// safetensors of `tensors` and `metadata` written to `path` through a buffer.
+fn write_file(path: &Path, tensors: &[(String, ndarray::ArrayViewD<'_, f32>)], metadata: &BTreeMap<String, String>) -> Result<()> {
+    use std::io::Write;
+    let cannot = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
+    crate::tensors::write_safetensors_to(&mut out, tensors, metadata).map_err(cannot)?;
+    out.flush().map_err(cannot)
 }
 
 /// The largest config or tokenizer file read (Qwen2's tokenizer.json is 7 MB).
@@ -210,7 +240,7 @@ pub const SUPPORTED_ARCHITECTURES: [(&str, Arch); 3] =
 
 /// The family a config.json names (`architectures`, else `model_type`);
 /// a name we do not run is an error listing the ones we do.
-fn arch_from_config(config: &Map<String, Value>) -> Result<Option<Arch>> {
+pub(crate) fn arch_from_config(config: &Map<String, Value>) -> Result<Option<Arch>> {
     let named = config.get("architectures").and_then(|a| a.get(0)).and_then(Value::as_str);
     let model_type = config.get("model_type").and_then(Value::as_str);
     let by_type = |t: &str| match t {
@@ -249,7 +279,7 @@ fn infer_arch(tensors: &Tensors) -> Result<Arch> {
     }
 }
 
-fn parse_json_object(text: &str, what: &str) -> Result<Map<String, Value>> {
+pub(crate) fn parse_json_object(text: &str, what: &str) -> Result<Map<String, Value>> {
     match serde_json::from_str(text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Error::Config(format!("{what} is not a JSON object"))),
@@ -305,8 +335,8 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
             ]
         }
         Arch::Llama => {
-            complete_llama_options(&mut config, tensors)?;
             let embed = matrix_shape(tensors, "model.embed_tokens.weight")?;
+            complete_llama_options(&mut config, embed[1] as u64, !tensors.contains("lm_head.weight"))?;
             let gate = matrix_shape(tensors, "model.layers.0.mlp.gate_proj.weight")?;
             vec![
                 ("vocab_size", embed[0], "model.embed_tokens.weight".into()),
@@ -343,14 +373,16 @@ fn complete_config(arch: Arch, given: Option<Map<String, Value>>, tensors: &Tens
 
 /// Llama / Qwen2 config: defaults as transformers applies them, rope_theta
 /// from the top level or `rope_parameters`, and every option that would
-/// change the math and that we do not implement refused by name.
-fn complete_llama_options(config: &mut Map<String, Value>, tensors: &Tensors) -> Result<()> {
+/// change the math and that we do not implement refused by name. `hidden`
+/// is the model's width (for the default head_dim); `tied` is what a config
+/// without `tie_word_embeddings` means (a file without `lm_head.weight`;
+/// for a new model, transformers' default: untied).
+pub(crate) fn complete_llama_options(config: &mut Map<String, Value>, hidden: u64, tied: bool) -> Result<()> {
     let unsupported = |field: &str, value: &Value, why: &str| Error::Unsupported { field: field.into(), value: value.to_string(), why: why.into() };
     let heads = config
         .get("num_attention_heads")
         .and_then(Value::as_u64)
         .ok_or_else(|| Error::Config("num_attention_heads is missing and cannot be inferred from tensor shapes: give a config.json".into()))?;
-    let hidden = matrix_shape(tensors, "model.embed_tokens.weight")?[1] as u64;
     if !matches!(config.get("head_dim"), Some(Value::Number(_))) {
         config.insert("head_dim".into(), Value::from(hidden / heads.max(1)));
     }
@@ -377,7 +409,7 @@ fn complete_llama_options(config: &mut Map<String, Value>, tensors: &Tensors) ->
     }
     config.entry("rms_norm_eps").or_insert(Value::from(1e-6));
     if !matches!(config.get("tie_word_embeddings"), Some(Value::Bool(_))) {
-        config.insert("tie_word_embeddings".into(), Value::from(!tensors.contains("lm_head.weight")));
+        config.insert("tie_word_embeddings".into(), Value::from(tied));
     }
     if !matches!(config.get("max_position_embeddings"), Some(Value::Number(_))) {
         return Err(Error::Config("max_position_embeddings is missing: give a config.json".into()));

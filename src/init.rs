@@ -6,6 +6,9 @@
 //!   (`c_proj`) N(0, 0.02 / sqrt(2 L)).
 //! - RNN: `nn.Embedding` N(0, 1); `nn.RNN` every tensor U(-1/sqrt(H), 1/sqrt(H));
 //!   `nn.Linear` weight and bias U(-1/sqrt(in), 1/sqrt(in)).
+//! - Llama / Qwen2 (Hugging Face `_init_weights`), from a Hub config.json:
+//!   every Linear and the embeddings N(0, initializer_range), biases 0,
+//!   RMSNorm weights 1.
 
 use ndarray::{Array, Array1, Array2, Dimension, ShapeBuilder};
 use rand::{Rng, SeedableRng};
@@ -15,7 +18,8 @@ use rand_distr::{Distribution, Normal, Uniform};
 use crate::error::{Error, Result};
 use crate::model::gpt::Block;
 use crate::model::rnn::RnnLayer;
-use crate::model::{Arch, Gpt, GptConfig, Model, Nonlinearity, Rnn, RnnConfig};
+use crate::model::llama::LlamaLayer;
+use crate::model::{Arch, Gpt, GptConfig, Llama, LlamaConfig, Model, Nonlinearity, Rnn, RnnConfig};
 
 struct Init {
     rng: ChaCha8Rng,
@@ -88,6 +92,88 @@ pub fn init_rnn(config: RnnConfig, seed: u64) -> Result<Model> {
         head_b: init.uniform(v, bound),
         config,
     }))
+}
+
+/// Which attention projections of a Llama-family model carry biases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LlamaBiases {
+    /// q, k and v (Qwen2 always; Llama with `attention_bias`).
+    pub qkv: bool,
+    /// o (Llama with `attention_bias`; never Qwen2).
+    pub o: bool,
+}
+
+/// Parameters of a Llama-family model of `config` with `biases`, before anything is allocated.
+pub fn llama_params(config: &LlamaConfig, biases: LlamaBiases) -> u128 {
+    let o = if biases.o { (config.num_hidden_layers * config.hidden_size) as u128 } else { 0 };
+    config.num_params(biases.qkv) + o
+}
+
+/// A seeded, untrained Llama-family model: Linear weights and embeddings
+/// N(0, `std`), biases 0, RMSNorm weights 1, drawn in file order. Checked
+/// against the memory budget before anything is allocated.
+pub fn init_llama(config: LlamaConfig, biases: LlamaBiases, std: f32, seed: u64) -> Result<Model> {
+    config.validate()?;
+    Error::check_range("initializer_range", std as f64, 1e-12, 1e3)?;
+    crate::budget::check_model(llama_params(&config, biases))?;
+    let mut init = Init { rng: ChaCha8Rng::seed_from_u64(seed) };
+    let (v, c, i) = (config.vocab_size, config.hidden_size, config.intermediate_size);
+    let (qd, kvd) = (config.num_attention_heads * config.head_dim, config.num_key_value_heads * config.head_dim);
+    let bias = |on: bool, len: usize| on.then(|| Array1::zeros(len));
+    let embed_tokens = init.normal((v, c), std);
+    let layers = (0..config.num_hidden_layers)
+        .map(|_| LlamaLayer {
+            input_norm: Array1::ones(c),
+            q_proj: init.normal((qd, c), std),
+            k_proj: init.normal((kvd, c), std),
+            v_proj: init.normal((kvd, c), std),
+            q_bias: bias(biases.qkv, qd),
+            k_bias: bias(biases.qkv, kvd),
+            v_bias: bias(biases.qkv, kvd),
+            o_proj: init.normal((c, qd), std),
+            o_bias: bias(biases.o, c),
+            post_norm: Array1::ones(c),
+            gate_proj: init.normal((i, c), std),
+            up_proj: init.normal((i, c), std),
+            down_proj: init.normal((c, i), std),
+        })
+        .collect();
+    let lm_head = (!config.tie_word_embeddings).then(|| init.normal((v, c), std));
+    Ok(Model::Llama(Llama { embed_tokens, layers, norm: Array1::ones(c), lm_head, config }))
+}
+
+/// A seeded, untrained model from the text of a Hugging Face config.json of
+/// `LlamaForCausalLM` or `Qwen2ForCausalLM`, read as the loader reads it
+/// (the same defaults, the same options refused), so the folder it is saved
+/// in (`Checkpoint::save_hub_folder` with this config) loads as this model.
+/// Qwen2 has q/k/v biases; a Llama has q/k/v/o biases with `attention_bias`.
+pub fn init_hub(config_json: &str, seed: u64) -> Result<Model> {
+    use serde_json::Value;
+    let mut config = crate::checkpoint::parse_json_object(config_json, "config.json")?;
+    match crate::checkpoint::arch_from_config(&config)? {
+        Some(Arch::Llama) => {}
+        Some(other) => {
+            return Err(Error::Config(format!(
+                "init --config makes LlamaForCausalLM and Qwen2ForCausalLM models; for {} give --arch and its sizes",
+                other.name()
+            )))
+        }
+        None => return Err(Error::Config("config.json names no architecture (`architectures` or `model_type`)".into())),
+    }
+    for key in ["vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "max_position_embeddings"] {
+        if config.get(key).and_then(Value::as_u64).is_none() {
+            return Err(Error::Config(format!("config.json gives no {key} (a whole number): a new model needs it")));
+        }
+    }
+    let qwen2 = config.get("architectures").and_then(|a| a.get(0)).and_then(Value::as_str) == Some("Qwen2ForCausalLM")
+        || config.get("model_type").and_then(Value::as_str) == Some("qwen2");
+    let attention_bias = config.get("attention_bias").and_then(Value::as_bool).unwrap_or(false);
+    let biases = LlamaBiases { qkv: qwen2 || attention_bias, o: !qwen2 && attention_bias };
+    let std = config.get("initializer_range").and_then(Value::as_f64).unwrap_or(0.02);
+    let hidden = config["hidden_size"].as_u64().expect("checked above");
+    crate::checkpoint::complete_llama_options(&mut config, hidden, false)?;
+    let config: LlamaConfig = serde_json::from_value(Value::Object(config)).map_err(|e| Error::Config(format!("config.json: {e}")))?;
+    init_llama(config, biases, std as f32, seed)
 }
 
 /// Architecture and sizes of a model to create; the vocabulary comes from

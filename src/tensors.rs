@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use half::{bf16, f16};
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayViewD, IxDyn};
 use safetensors::tensor::{Metadata, TensorInfo};
 use safetensors::Dtype;
 use serde_json::{Map, Value};
@@ -225,24 +225,45 @@ impl NamedTensor {
 /// models must be reproducible bit for bit. Layout: u64 LE header length,
 /// JSON header (space-padded to 8 bytes), then the data in header order.
 pub fn write_safetensors(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
+    let views: Vec<(String, ArrayViewD<'_, f32>)> = tensors
+        .iter()
+        .map(|t| (t.name.clone(), ArrayViewD::from_shape(IxDyn(&t.shape), &t.data).expect("a NamedTensor's data fills its shape")))
+        .collect();
+    let mut out = Vec::with_capacity(tensors.iter().map(|t| 4 * t.data.len()).sum::<usize>() + 4096);
+    write_safetensors_to(&mut out, &views, metadata).expect("writing into a Vec cannot fail");
+    out
+}
+
+/// `write_safetensors` streamed into `out` straight from the parameters'
+/// views (`Model::params()`), so saving a model does not copy it: the same
+/// bytes, with at most one small buffer more in memory.
+pub fn write_safetensors_to(
+    out: &mut dyn std::io::Write,
+    tensors: &[(String, ArrayViewD<'_, f32>)],
+    metadata: &BTreeMap<String, String>,
+) -> std::io::Result<()> {
     let mut header = Map::new();
     header.insert("__metadata__".into(), serde_json::to_value(metadata).expect("strings serialize"));
     let mut offset = 0usize;
-    for t in tensors {
-        let end = offset + 4 * t.data.len();
-        header.insert(
-            t.name.clone(),
-            serde_json::json!({ "dtype": "F32", "shape": t.shape, "data_offsets": [offset, end] }),
-        );
+    for (name, data) in tensors {
+        let end = offset + 4 * data.len();
+        header.insert(name.clone(), serde_json::json!({ "dtype": "F32", "shape": data.shape(), "data_offsets": [offset, end] }));
         offset = end;
     }
     let mut json = serde_json::to_vec(&Value::Object(header)).expect("a JSON map serializes");
     json.resize(json.len().div_ceil(8) * 8, b' ');
-    let mut out = Vec::with_capacity(8 + json.len() + offset);
-    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    out.extend_from_slice(&json);
-    for t in tensors {
-        out.extend(t.data.iter().flat_map(|v| v.to_le_bytes()));
+    out.write_all(&(json.len() as u64).to_le_bytes())?;
+    out.write_all(&json)?;
+    // Little-endian bytes in row-major order, through one 64 kB buffer.
+    let mut buf = Vec::with_capacity(1 << 16);
+    for (_, data) in tensors {
+        for v in data.iter() {
+            buf.extend_from_slice(&v.to_le_bytes());
+            if buf.len() >= 1 << 16 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
+        }
     }
-    out
+    out.write_all(&buf)
 }

@@ -27,6 +27,7 @@ enum Command {
     /// Describe a checkpoint: arch, config, parameter count, vocabulary, metadata.
     Info(ModelArgs),
     /// Write a seeded, untrained model (PyTorch's default initialisation).
+    #[command(override_usage = "glasswing init --arch gpt2|rnn [SIZES] (--vocab-text TEXT | --vocab-size N) --seed S -o FILE\n       glasswing init --config config.json --seed S -o DIR")]
     Init(InitArgs),
     /// Time forward-with-trace passes at fixed sizes (median of repeated runs).
     Bench(BenchArgs),
@@ -144,10 +145,14 @@ impl SizeArgs {
 
 #[derive(Args)]
 struct InitArgs {
+    /// A Hugging Face config.json of LlamaForCausalLM or Qwen2ForCausalLM:
+    /// writes the Hub folder -o DIR (model.safetensors and this config.json), traced by ids.
+    #[arg(long, value_name = "config.json", conflicts_with_all = ["SizeArgs", "vocab_text", "vocab_size"], required_unless_present = "arch")]
+    config: Option<PathBuf>,
     #[command(flatten)]
-    sizes: SizeArgs,
+    sizes: Option<SizeArgs>,
     /// Vocabulary: the distinct characters of this text.
-    #[arg(long, conflicts_with = "vocab_size", required_unless_present = "vocab_size")]
+    #[arg(long, conflicts_with = "vocab_size", required_unless_present_any = ["vocab_size", "config"])]
     vocab_text: Option<String>,
     /// Vocabulary size, without token strings (the model is traced by ids).
     #[arg(long)]
@@ -158,6 +163,7 @@ struct InitArgs {
     title: Option<String>,
     #[arg(long)]
     description: Option<String>,
+    /// The model file; with --config, the folder to write.
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -327,21 +333,37 @@ fn info(args: ModelArgs) -> Result<()> {
 }
 
 fn init(args: InitArgs) -> Result<()> {
+    let mut metadata = std::collections::BTreeMap::new();
+    metadata.insert("training".to_string(), format!("untrained: PyTorch default initialisation, seed {}", args.seed));
+    metadata.extend(args.title.map(|t| ("title".to_string(), t)));
+    metadata.extend(args.description.map(|d| ("description".to_string(), d)));
+    let shown = clean(&args.output.display().to_string());
+    if let Some(path) = &args.config {
+        // A Hub folder: the config is read (bounded), the model made from it and both written.
+        let config = glasswing::checkpoint::read_text_bounded(path, glasswing::checkpoint::MAX_TEXT_FILE_BYTES)?;
+        let model = glasswing::init::init_hub(&config, args.seed)?;
+        let ckpt = Checkpoint { model, tokenizer: None, metadata };
+        ckpt.save_hub_folder(&args.output, &config)?;
+        note(&format!("wrote {shown}/model.safetensors and config.json ({} parameters)", count_params(&ckpt.model)));
+        return Ok(());
+    }
+    let Some(sizes) = args.sizes else { return Err(Error::Config("give --arch and its sizes, or --config".into())) };
     let tokenizer = args.vocab_text.as_deref().map(Tokenizer::from_text).transpose()?;
     let vocab_size = match (&tokenizer, args.vocab_size) {
         (Some(tok), _) => tok.vocab_size(),
         (None, Some(n)) => n,
         (None, None) => return Err(Error::Config("give --vocab-text or --vocab-size".into())),
     };
-    let model = args.sizes.sizes().build(vocab_size, 64, args.seed)?;
-    let mut metadata = std::collections::BTreeMap::new();
-    metadata.insert("training".to_string(), format!("untrained: PyTorch default initialisation, seed {}", args.seed));
-    metadata.extend(args.title.map(|t| ("title".to_string(), t)));
-    metadata.extend(args.description.map(|d| ("description".to_string(), d)));
+    let model = sizes.sizes().build(vocab_size, 64, args.seed)?;
     let ckpt = Checkpoint { model, tokenizer, metadata };
     ckpt.save(&args.output)?;
-    note(&format!("wrote {} ({} parameters)", clean(&args.output.display().to_string()), ckpt.model.num_params()));
+    note(&format!("wrote {shown} ({} parameters)", count_params(&ckpt.model)));
     Ok(())
+}
+
+/// Parameters of `model`, counted over views (`Model::num_params` copies every tensor).
+fn count_params(model: &glasswing::Model) -> usize {
+    model.params().iter().map(|(_, a)| a.len()).sum()
 }
 
 fn run_bench(args: BenchArgs) -> Result<()> {
