@@ -64,9 +64,20 @@ impl Trace {
 
     /// The `k` most likely next tokens after position `pos`: (id, probability), best first.
     pub fn top_k(&self, pos: usize, k: usize) -> Vec<(usize, f32)> {
+        // Most likely first, ties by id: a total order, so selecting the k
+        // best in O(V) and sorting only those gives what a full sort gives
+        // (a full sort per position was a fifth of a 512-token trace of a
+        // 151,936-token vocabulary).
+        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if k == 0 {
+            return Vec::new();
+        }
         let mut ranked: Vec<(usize, f32)> = self.probs.row(pos).iter().copied().enumerate().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(k);
+        if k < ranked.len() {
+            ranked.select_nth_unstable_by(k - 1, order);
+            ranked.truncate(k);
+        }
+        ranked.sort_by(order);
         ranked
     }
 

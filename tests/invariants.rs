@@ -128,3 +128,19 @@ fn huge_weights_give_an_error_not_nan() {
     }
     assert!(matches!(ckpt.trace_ids(&[1, 2]), Err(Error::Overflow(_))));
 }
+
+#[test]
+fn top_k_is_the_head_of_the_full_ranking() {
+    // Best first, ties by id: selecting the k best equals sorting everything.
+    let (_, mut trace) = traced("gpt_l2_h4_zh");
+    let v = trace.probs.ncols();
+    // Ties: a row of repeated values, so the id order decides.
+    trace.probs.row_mut(0).iter_mut().enumerate().for_each(|(i, p)| *p = [0.25, 0.5, 0.25, 0.0][i % 4]);
+    for pos in 0..trace.len() {
+        let mut full: Vec<(usize, f32)> = trace.probs.row(pos).iter().copied().enumerate().collect();
+        full.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for k in [0, 1, 2, 5, v - 1, v, v + 3] {
+            assert_eq!(trace.top_k(pos, k), full[..k.min(v)], "pos {pos}, k {k}");
+        }
+    }
+}
