@@ -6,7 +6,7 @@
 //!
 //! Shapes: T tokens so far, H heads, V vocab, L layers, Hd hidden size.
 
-use ndarray::{s, Array1, Array2, Array3, Axis};
+use ndarray::{Array1, Array2, Array3, Axis};
 
 use crate::error::{Error, Result};
 use crate::model::{finite_softmax, Cache, Model, Recorder, Rows};
@@ -60,8 +60,8 @@ impl Session {
         model.check_forward(before, ids)?; // before the recorder allocates
         let mut recorder = Recorder::new(model, before, ids.len(), Rows::Last);
         let step = model
-            .forward_with(ids, &mut self.cache, &mut recorder)
-            .and_then(|logits| finite_softmax(logits.slice(s![-1.., ..]).to_owned()));
+            .forward_with(ids, &mut self.cache, &mut recorder, Rows::Last)
+            .and_then(finite_softmax); // [1, V]
         match step {
             Ok(probs) => {
                 self.ids.extend_from_slice(ids);

@@ -25,12 +25,12 @@ fn every_hook_point_shows_its_documented_shape() {
     let ids = expected("gpt_l2_h4_zh").ids;
     let (start, tn) = (3, ids.len() - 3);
     let mut cache = model.new_cache();
-    model.forward_with(&ids[..start], &mut cache, &mut NoProbe).unwrap();
+    model.forward_with(&ids[..start], &mut cache, &mut NoProbe, Rows::All).unwrap();
     let mut seen: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
     let mut probe = |layer: usize, hook: Hook, value: ArrayViewMutD<'_, f32>| {
         seen.insert((layer, hook.name()), value.shape().to_vec());
     };
-    model.forward_with(&ids[start..], &mut cache, &mut probe).unwrap();
+    model.forward_with(&ids[start..], &mut cache, &mut probe, Rows::All).unwrap();
     let tk = start + tn;
     for layer in 0..l {
         for (name, shape) in [
@@ -63,14 +63,14 @@ fn zeroing_a_heads_z_equals_removing_its_rows_of_the_output_projection() {
             value.slice_mut(s![.., head, ..]).fill(0.0);
         }
     };
-    let ablated = model.forward_with(&ids, &mut model.new_cache(), &mut ablate).unwrap();
-    let plain = model.forward_with(&ids, &mut model.new_cache(), &mut NoProbe).unwrap();
+    let ablated = model.forward_with(&ids, &mut model.new_cache(), &mut ablate, Rows::All).unwrap();
+    let plain = model.forward_with(&ids, &mut model.new_cache(), &mut NoProbe, Rows::All).unwrap();
 
     let mut edited = model.clone();
     let Model::Gpt(m) = &mut edited else { panic!("a GPT fixture") };
     let d = m.config.head_dim();
     m.blocks[layer].attn_proj_w.slice_mut(s![head * d..(head + 1) * d, ..]).fill(0.0);
-    let reference = edited.forward_with(&ids, &mut edited.new_cache(), &mut NoProbe).unwrap();
+    let reference = edited.forward_with(&ids, &mut edited.new_cache(), &mut NoProbe, Rows::All).unwrap();
 
     assert!(max_diff(&ablated, &reference) < 1e-5, "{}", max_diff(&ablated, &reference));
     assert!(max_diff(&ablated, &plain) > 1e-3, "the ablation changed nothing");
@@ -81,18 +81,18 @@ fn continuing_from_a_cache_equals_the_whole_forward() {
     for file in ["gpt_l3_h2_untied.safetensors", "rnn_tanh_l2_zh.safetensors"] {
         let model = open(file).model;
         let ids = expected(file.trim_end_matches(".safetensors")).ids;
-        let whole = model.forward_with(&ids, &mut model.new_cache(), &mut NoProbe).unwrap();
+        let whole = model.forward_with(&ids, &mut model.new_cache(), &mut NoProbe, Rows::All).unwrap();
         for split in [1, ids.len() / 2, ids.len() - 1] {
             let mut cache = model.new_cache();
-            let first = model.forward_with(&ids[..split], &mut cache, &mut NoProbe).unwrap();
+            let first = model.forward_with(&ids[..split], &mut cache, &mut NoProbe, Rows::All).unwrap();
             let mut recorder = Recorder::new(&model, split, ids.len() - split, Rows::All);
-            let rest = model.forward_with(&ids[split..], &mut cache, &mut recorder).unwrap();
+            let rest = model.forward_with(&ids[split..], &mut cache, &mut recorder, Rows::All).unwrap();
             let joined = ndarray::concatenate(ndarray::Axis(0), &[first.view(), rest.view()]).unwrap();
             assert!(max_diff(&joined, &whole) < 1e-5, "{file} split at {split}");
             assert_eq!(cache.len(), ids.len());
             // Truncating and feeding again gives the same logits.
             cache.truncate(split);
-            let again = model.forward_with(&ids[split..], &mut cache, &mut NoProbe).unwrap();
+            let again = model.forward_with(&ids[split..], &mut cache, &mut NoProbe, Rows::All).unwrap();
             assert!(max_diff(&again, &rest) < 1e-6);
         }
     }
@@ -116,7 +116,7 @@ fn zeroing_a_heads_z_matches_a_pytorch_hook() {
                 value.slice_mut(s![.., head, ..]).fill(0.0);
             }
         };
-        let logits = ckpt.model.forward_with(&ids, &mut ckpt.model.new_cache(), &mut ablate).unwrap();
+        let logits = ckpt.model.forward_with(&ids, &mut ckpt.model.new_cache(), &mut ablate, Rows::All).unwrap();
         let probs = glasswing::model::finite_softmax(logits).unwrap();
         let diff = probs.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         eprintln!("{case}: ablating L{layer}H{head}: max |probs - torch hook| = {diff:.2e}");

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
-use crate::model::hooks::{Hook, Probe};
+use crate::model::hooks::{Hook, Probe, Rows};
 use crate::ops::{gelu_tanh, layer_norm, linear, softmax_inplace};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,7 +124,7 @@ impl Gpt {
     /// every hook point shown to `probe`. -> logits [Tn, V].
     /// A full trace is this on an empty cache; a generation step, on one id.
     /// `Model` checks first: ids non-empty and in range, cache.len() + Tn <= P.
-    pub fn forward(&self, ids: &[usize], cache: &mut KvCache, probe: &mut dyn Probe) -> Array2<f32> {
+    pub fn forward(&self, ids: &[usize], cache: &mut KvCache, probe: &mut dyn Probe, rows: Rows) -> Array2<f32> {
         let cfg = &self.config;
         let (start, tn, c, eps) = (cache.len(), ids.len(), cfg.n_embd, cfg.eps());
         let nh = cfg.n_head;
@@ -160,8 +160,8 @@ impl Gpt {
             x += &mlp_out;
             probe.at(l, Hook::ResidPost, x.view_mut().into_dyn());
         }
-        let hf = layer_norm(&x, &self.ln_f_w, &self.ln_f_b, eps); // [Tn, C]
-        hf.dot(&self.head().t()) // [Tn, V]
+        let hf = layer_norm(&rows.of(x), &self.ln_f_w, &self.ln_f_b, eps); // [R, C], R = Tn or 1
+        hf.dot(&self.head().t()) // [R, V]
     }
 
     /// The output head [V, C]: `lm_head` when untied, else the token embeddings.

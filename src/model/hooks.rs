@@ -19,7 +19,7 @@
 //! | `ResidPost` | [Tn, C] | the residual stream leaving block l |
 //! | `Hidden` | [Tn, Hd] | an RNN layer's states |
 
-use ndarray::ArrayViewMutD;
+use ndarray::{s, Array2, ArrayViewD, ArrayViewMutD, Axis, Slice};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Hook {
@@ -75,5 +75,34 @@ impl Probe for NoProbe {
 impl<F: FnMut(usize, Hook, ArrayViewMutD<'_, f32>)> Probe for F {
     fn at(&mut self, layer: usize, hook: Hook, value: ArrayViewMutD<'_, f32>) {
         self(layer, hook, value)
+    }
+}
+
+/// Which new positions an output is kept for: all of them (a trace), or
+/// only the last (a generation step: its logits are [1, V], not [Tn, V]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    All,
+    Last,
+}
+
+impl Rows {
+    /// The rows of `value` [.., Tn, ..] along `axis` kept.
+    pub fn kept<'a>(self, value: ArrayViewD<'a, f32>, axis: usize) -> ArrayViewD<'a, f32> {
+        match self {
+            Rows::All => value,
+            Rows::Last => {
+                let last = value.len_of(Axis(axis)).saturating_sub(1);
+                value.slice_axis_move(Axis(axis), Slice::from(last..))
+            }
+        }
+    }
+
+    /// x [Tn, C] -> the kept rows [R, C], R = Tn or 1.
+    pub fn of(self, x: Array2<f32>) -> Array2<f32> {
+        match self {
+            Rows::All => x,
+            Rows::Last => x.slice(s![-1.., ..]).to_owned(),
+        }
     }
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
-use crate::model::hooks::{Hook, Probe};
+use crate::model::hooks::{Hook, Probe, Rows};
 use crate::ops::{linear_t, softmax_inplace};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,7 +185,7 @@ impl Llama {
     /// The Llama-family forward pass, the only one: `ids` [Tn] at positions
     /// cache.len().., rotated keys and values appended to `cache`, every hook
     /// point shown to `probe` (q and k after the rotation). -> logits [Tn, V].
-    pub fn forward(&self, ids: &[usize], cache: &mut LlamaCache, probe: &mut dyn Probe) -> Array2<f32> {
+    pub fn forward(&self, ids: &[usize], cache: &mut LlamaCache, probe: &mut dyn Probe, rows: Rows) -> Array2<f32> {
         let cfg = &self.config;
         let (start, eps) = (cache.len(), cfg.rms_norm_eps as f32);
         let (nh, nkv, d) = (cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim);
@@ -221,8 +221,8 @@ impl Llama {
             x += &mlp_out;
             probe.at(l, Hook::ResidPost, x.view_mut().into_dyn());
         }
-        let hf = rms_norm(&x, &self.norm, eps); // [Tn, C]
-        hf.dot(&self.head().t()) // [Tn, V]
+        let hf = rms_norm(&rows.of(x), &self.norm, eps); // [R, C], R = Tn or 1
+        hf.dot(&self.head().t()) // [R, V]
     }
 
     /// The output head [V, C]: `lm_head` when untied, else the token embeddings.

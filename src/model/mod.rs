@@ -5,13 +5,13 @@ pub mod hooks;
 pub mod llama;
 pub mod rnn;
 
-use ndarray::{s, Array2, Array3, Array4, ArrayViewMutD, Axis};
+use ndarray::{s, Array2, Array3, Array4, ArrayViewMutD};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
 pub use gpt::{Gpt, GptConfig, KvCache};
-pub use hooks::{Hook, NoProbe, Probe};
+pub use hooks::{Hook, NoProbe, Probe, Rows};
 pub use llama::{Llama, LlamaCache, LlamaConfig};
 pub use rnn::{Nonlinearity, Rnn, RnnConfig, RnnState};
 use crate::ops::softmax_rows;
@@ -94,13 +94,6 @@ impl Cache {
     }
 }
 
-/// Which new positions a `Recorder` keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rows {
-    All,
-    Last,
-}
-
 /// The trace's probe: every layer's attention pattern (GPT) or states (RNN)
 /// for the new positions, all of them or only the last.
 pub struct Recorder {
@@ -126,19 +119,6 @@ impl Recorder {
         }
     }
 
-}
-
-impl Rows {
-    /// The rows of `value` [.., Tn, ..] along `axis` kept.
-    fn kept<'a>(self, value: ndarray::ArrayViewD<'a, f32>, axis: usize) -> ndarray::ArrayViewD<'a, f32> {
-        match self {
-            Rows::All => value,
-            Rows::Last => {
-                let last = value.len_of(Axis(axis)).saturating_sub(1);
-                value.slice_axis_move(Axis(axis), ndarray::Slice::from(last..))
-            }
-        }
-    }
 }
 
 impl Probe for Recorder {
@@ -210,12 +190,12 @@ impl Model {
     /// positions `cache` holds, every hook point shown to `probe`.
     /// -> logits [Tn, V]. Checks first: ids non-empty and in range, the
     /// length within the model's maximum, the memory within the budget.
-    pub fn forward_with(&self, ids: &[usize], cache: &mut Cache, probe: &mut dyn Probe) -> Result<Array2<f32>> {
+    pub fn forward_with(&self, ids: &[usize], cache: &mut Cache, probe: &mut dyn Probe, rows: Rows) -> Result<Array2<f32>> {
         self.check_forward(cache.len(), ids)?;
         Ok(match (self, cache) {
-            (Model::Gpt(m), Cache::Gpt(c)) => m.forward(ids, c, probe),
-            (Model::Llama(m), Cache::Llama(c)) => m.forward(ids, c, probe),
-            (Model::Rnn(m), Cache::Rnn(c)) => m.forward(ids, c, probe),
+            (Model::Gpt(m), Cache::Gpt(c)) => m.forward(ids, c, probe, rows),
+            (Model::Llama(m), Cache::Llama(c)) => m.forward(ids, c, probe, rows),
+            (Model::Rnn(m), Cache::Rnn(c)) => m.forward(ids, c, probe, rows),
             _ => return Err(Error::Config("this cache was made for another model".into())),
         })
     }
@@ -225,9 +205,9 @@ impl Model {
     pub(crate) fn logits_unchecked(&self, ids: &[usize]) -> Array2<f32> {
         let mut cache = self.new_cache();
         match (self, &mut cache) {
-            (Model::Gpt(m), Cache::Gpt(c)) => m.forward(ids, c, &mut NoProbe),
-            (Model::Llama(m), Cache::Llama(c)) => m.forward(ids, c, &mut NoProbe),
-            (Model::Rnn(m), Cache::Rnn(c)) => m.forward(ids, c, &mut NoProbe),
+            (Model::Gpt(m), Cache::Gpt(c)) => m.forward(ids, c, &mut NoProbe, Rows::All),
+            (Model::Llama(m), Cache::Llama(c)) => m.forward(ids, c, &mut NoProbe, Rows::All),
+            (Model::Rnn(m), Cache::Rnn(c)) => m.forward(ids, c, &mut NoProbe, Rows::All),
             _ => unreachable!("new_cache matches the model"),
         }
     }
@@ -237,7 +217,7 @@ impl Model {
     pub fn forward(&self, ids: &[usize]) -> Result<Forward> {
         self.check_forward(0, ids)?; // before the recorder allocates
         let mut recorder = Recorder::new(self, 0, ids.len(), Rows::All);
-        let logits = self.forward_with(ids, &mut self.new_cache(), &mut recorder)?;
+        let logits = self.forward_with(ids, &mut self.new_cache(), &mut recorder, Rows::All)?;
         let probs = finite_softmax(logits)?;
         Ok(Forward { probs, attention: recorder.attention, hidden: recorder.hidden })
     }
@@ -304,7 +284,7 @@ impl Model {
     }
 
     pub fn num_params(&self) -> usize {
-        self.named_tensors().iter().map(|t| t.data.len()).sum()
+        self.params().iter().map(|(_, a)| a.len()).sum() // views: no copy of the model
     }
 
     /// Builds a model of `arch` from `config` (already completed) and tensors.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
-use crate::model::hooks::{Hook, Probe};
+use crate::model::hooks::{Hook, Probe, Rows};
 use crate::ops::{gather_rows, linear_t};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,7 +110,7 @@ impl Rnn {
     /// The RNN forward pass, the only one in the crate: `ids` [Tn] after the
     /// positions `state` holds, each layer's new states appended to it and
     /// shown to `probe` (`Hidden`, [Tn, Hd]). -> logits [Tn, V].
-    pub fn forward(&self, ids: &[usize], state: &mut RnnState, probe: &mut dyn Probe) -> Array2<f32> {
+    pub fn forward(&self, ids: &[usize], state: &mut RnnState, probe: &mut dyn Probe, rows: Rows) -> Array2<f32> {
         let mut input = gather_rows(&self.embed, ids); // [Tn, E], then [Tn, Hd] between layers
         for (l, layer) in self.layers.iter().enumerate() {
             let prev = &state.states[l];
@@ -123,7 +123,7 @@ impl Rnn {
             state.states[l].append(Axis(0), states.view()).expect("states have the model's hidden size");
             input = states;
         }
-        linear_t(&input.view(), &self.head_w.view(), Some(&self.head_b.view())) // [Tn, V]
+        linear_t(&rows.of(input).view(), &self.head_w.view(), Some(&self.head_b.view())) // [R, V], R = Tn or 1
     }
 
     /// One layer over the new positions from state `h`: input [Tn, in] -> states [Tn, Hd].

@@ -10,7 +10,7 @@ use ndarray::{s, Array1, Array2, Array3, ArrayView2, ArrayViewMutD, Axis, Ix2, I
 
 use crate::model::gpt::Block;
 use crate::model::hooks::{Hook, Probe};
-use crate::model::{Gpt, KvCache};
+use crate::model::{Gpt, KvCache, Rows};
 use crate::ops::{gelu_tanh, softmax_rows};
 
 /// What one block's backward pass reads, as the forward's hooks showed it.
@@ -98,7 +98,7 @@ fn norm_forward(x: &Array2<f32>, w: &Array1<f32>, b: &Array1<f32>, eps: f32) -> 
 pub(crate) fn forward(m: &Gpt, ids: &[usize]) -> GptCache {
     let eps = m.config.eps();
     let mut keep = Keep { blocks: (0..m.config.n_layer).map(|_| Kept::default()).collect(), resid_final: None };
-    let logits = m.forward(ids, &mut KvCache::new(&m.config), &mut keep);
+    let logits = m.forward(ids, &mut KvCache::new(&m.config), &mut keep, Rows::All);
     let blocks = m
         .blocks
         .iter()

@@ -5,7 +5,7 @@
 
 use ndarray::{Array1, Array2};
 
-use crate::model::{NoProbe, Nonlinearity, Rnn, RnnState};
+use crate::model::{NoProbe, Nonlinearity, Rnn, RnnState, Rows};
 use crate::ops::softmax_rows;
 
 /// The forward pass keeps every layer's states in its `RnnState`: that and
@@ -18,7 +18,7 @@ pub struct RnnCache {
 
 pub fn forward(m: &Rnn, ids: &[usize]) -> RnnCache {
     let mut state = RnnState::new(&m.config);
-    let logits = m.forward(ids, &mut state, &mut NoProbe);
+    let logits = m.forward(ids, &mut state, &mut NoProbe, Rows::All);
     RnnCache { ids: ids.to_vec(), state, probs: softmax_rows(logits) }
 }
 
