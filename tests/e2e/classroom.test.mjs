@@ -203,7 +203,7 @@ describe('lesson', () => {
     await goTo('heads');
     s = await snapshot(page);
     f = await facts();
-    assert.deepEqual(s.lit.sort(), ['heads-panel', 'matrix-panel']);
+    assert.deepEqual(s.lit.sort(), ['bars-panel', 'heads-panel']); // the head's lines and what the model then predicts
     assert.deepEqual([s.layer + 1, s.head + 1, s.pos], [f.l1, f.h1, [...STARRY].indexOf('想')]);
     assert.equal(await page.getAttribute('#heads-canvas', 'data-heads'), String(f.h1 - 1), 'one head alone');
     assert.equal(await page.locator('.ex-jobs .ex-head').count(), 4);
@@ -251,6 +251,46 @@ describe('lesson', () => {
     assert.equal(s.title, 'Self-attention: every token looks back');
     assert.match(await page.textContent('.lesson-exhibit'), /Where “着” \(position 13\) looks in layer 2/);
     assert.match(s.body, /In layer 2, head 1 puts [\d.]+% of its attention on 星, 5 characters back/);
+    assertClean(log);
+    await context.close();
+  });
+
+  // Words for a secondary-school class: one term for the token that really came
+  // next (词元, as everywhere on the page: badge and note alike), the Generate
+  // panel's own button names in the prose and the lesson's buttons, and no
+  // unexplained jargon (纳特, 比特, |p − q|, ln; 熵 only with what it means).
+  test('in Chinese: one term for the actual next token, the panel\'s button names, no unexplained jargon', async () => {
+    const { page, log, context } = await open('zh');
+    const problems = [];
+    for (let k = 0; k < N; k++) {
+      await page.evaluate((n) => window.glasswing.store.set({ lesson: n }), k);
+      await atStep(page, k);
+      await page.evaluate(() => window.glasswing.nextDraw());
+      const text = await page.evaluate(() => `${document.querySelector('#lesson .lesson-main').innerText}\n${document.querySelector('#bars-panel').innerText}`);
+      const jargon = text.match(/纳特|比特|\|\s*p\s*[−-]\s*q\s*\||\bln\b/g);
+      if (jargon) problems.push(`${STEPS[k].id}: ${[...new Set(jargon)].join(', ')}`);
+      if (text.includes('熵') && !text.includes('拿不准')) problems.push(`${STEPS[k].id}: 熵 without what it means`);
+    }
+    assert.deepEqual(problems, []);
+
+    await page.evaluate((n) => window.glasswing.store.set({ lesson: n }), stepIndex('lm'));
+    await atStep(page, stepIndex('lm'));
+    await page.evaluate(() => window.glasswing.nextDraw());
+    const badge = await page.textContent('#bars-panel .bars .tag');
+    assert.equal(badge, '原文的下一个词元');
+    assert.ok((await page.textContent('#bars-panel p.actual')).startsWith(badge), 'the note under the bars uses the same term');
+
+    if (await page.evaluate(() => Boolean(window.glasswing.generate))) {
+      await page.evaluate((n) => window.glasswing.store.set({ lesson: n }), stepIndex('generate'));
+      await atStep(page, stepIndex('generate'));
+      const words = await page.evaluate(() => ({
+        body: document.querySelector('.lesson-body').textContent,
+        panel: ['step', 'back'].map((b) => document.querySelector(`#generate-panel [data-gen="${b}"]`).textContent.replace(/[^\p{L}\p{N} ]/gu, '').trim()),
+        lesson: ['.ex-gen-step', '.ex-gen-back'].map((b) => document.querySelector(b).textContent.trim()),
+      }));
+      assert.deepEqual(words.lesson, words.panel, 'the lesson\'s buttons are named as the Generate panel\'s');
+      for (const name of words.panel) assert.ok(words.body.includes(`“${name}”`), `the prose names the button “${name}”: ${words.body}`);
+    }
     assertClean(log);
     await context.close();
   });

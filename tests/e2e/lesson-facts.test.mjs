@@ -243,6 +243,42 @@ describe('every number a lesson step states', () => {
     });
   }
 
+  // The prose and the bar it points at read the same number: a probability a step
+  // states about the selected position is written exactly as that token's bar shows
+  // it (a near-certainty reads 99.96% in both, not 99.96% in the text and 100.0% on
+  // the bar).
+  test('a probability the prose states about a bar reads as the bar shows it', async () => {
+    const { page, context, log } = await openPage(browser, null);
+    const CASES = { lm: { p1: 't1', p2: 't2', p3: 't3', pme: '我' }, attention: { p: '月' }, far: { pg: '你' } };
+    const problems = [];
+    for (const lang of ['zh', 'en']) {
+      await page.goto(`${origin}/#lang=${lang}`);
+      await page.evaluate(() => window.glasswing.ready);
+      for (const [id, names] of Object.entries(CASES)) {
+        const k = STEPS.findIndex((s) => s.id === id);
+        await page.evaluate((n) => window.glasswing.store.set({ lesson: n }), k);
+        await page.waitForFunction((n) => window.glasswing.state.lesson === n && document.querySelector('#lesson')?.dataset.ready === 'true', k);
+        await page.evaluate(() => window.glasswing.nextDraw());
+        const shown = await page.evaluate(() => ({
+          body: document.querySelector('.lesson-body').textContent,
+          facts: JSON.parse(document.querySelector('#lesson').dataset.facts ?? 'null'),
+          bars: Object.fromEntries([...document.querySelectorAll('#bars-panel .bar:not(.other)')]
+            .map((li) => [li.querySelector('.bar-tok').firstChild.textContent, li.querySelector('.bar-p').textContent])),
+        }));
+        for (const [name, tokOrFact] of Object.entries(names)) {
+          const tok = shown.facts[tokOrFact] ?? tokOrFact;
+          const said = lessonPercent(shown.facts[name]);
+          if (!shown.body.includes(said)) problems.push(`${lang} ${id}: the prose does not say ${said} for “${tok}”`);
+          if (!(tok in shown.bars)) problems.push(`${lang} ${id}: no bar for “${tok}”`);
+          else if (shown.bars[tok] !== said) problems.push(`${lang} ${id}: the prose says “${tok}” ${said}, its bar ${shown.bars[tok]}`);
+        }
+      }
+    }
+    assert.deepEqual(problems, []);
+    assertClean(log, origin);
+    await context.close();
+  });
+
   test('the multi-head step shows each of its four heads alone, at its character, with the model\'s weight', async () => {
     const { page, context, log } = await openPage(browser, null);
     await page.goto(`${origin}/#lang=zh`);

@@ -25,9 +25,14 @@ export function sampleInput(info) {
   return info.vocab.filter((s) => [...s].length === 1 && s.trim()).slice(0, 8).join('');
 }
 
-/** A probability as a short percentage (0.05 -> "5.00%", 0.00012 -> "0.012%", below 0.001% -> "<0.001%"). */
+/**
+ * A probability as a short percentage (0.05 -> "5.00%", 0.00012 -> "0.012%", below 0.001% ->
+ * "<0.001%"). Near-certainties keep the digits that show they are not certain (0.99957 ->
+ * "99.96%", not "100.0%"; above 99.99%: ">99.99%"): only a probability of exactly 1 is "100.0%".
+ */
 export function percent(p) {
   const x = p * 100;
+  if (x >= 99.95 && x < 100) return x < 99.995 ? `${x.toFixed(2)}%` : '>99.99%';
   if (x >= 10) return `${x.toFixed(1)}%`;
   if (x >= 0.1) return `${x.toFixed(2)}%`;
   if (x === 0) return '0%';

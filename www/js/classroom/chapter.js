@@ -266,10 +266,10 @@ This GPT has {L} layers of {H} heads; all at once they are a tangle. The buttons
     body: {
       en: `GPT is a Transformer decoder and nothing more: it reads the text so far, gives a probability to every possible next token, draws one, appends it and starts again. Everything it writes, it writes this way.
 
-Press Generate one token and watch the new token join the text, drawn from bars like the ones you have seen. Keep going, and this GPT writes a sentence of the language it learned. Take one back and draw again: with the same seed, the same token comes out.`,
+Press Step: each press generates one token. Watch it join the text, drawn from bars like the ones you have seen. Keep going, and this GPT writes a sentence of the language it learned. Press Back to take one back and draw again: with the same seed, the same token comes out.`,
       zh: `GPT 就是一个只有解码器的 Transformer：读入目前的文本，给每个可能的下一个词元一个概率，从中抽出一个，接到后面，然后再来一遍。它写出的每一个字，都是这样来的。
 
-点“生成一个词元”，看新词元怎样接到文本后面：它就是从你见过的那种概率条里抽出来的。一直点下去，这个 GPT 就会用它学过的那种语言写出一整句话。退回一个词元再抽一次：随机种子不变，抽到的词元也不变。`,
+点“单步”，每点一次，模型就生成一个词元。看新词元怎样接到文本后面：它就是从你见过的那种概率条里抽出来的。一直点下去，这个 GPT 就会用它学过的那种语言写出一整句话。点“后退”退回一个词元，再抽一次：随机种子不变，抽到的词元也不变。`,
     },
   },
   {

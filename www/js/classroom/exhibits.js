@@ -9,7 +9,7 @@
 // Positions, layers and heads are shown counting from 1.
 
 import { headColor } from '../colors.js';
-import { displayToken, fixed, percent } from '../format.js';
+import { displayToken, fixed, percent, short } from '../format.js';
 import { idLabel } from '../tokentext.js';
 import { getLang, t, translateError } from '../i18n.js';
 import { activePos } from '../state.js';
@@ -94,7 +94,7 @@ function bag(box, ctx, step) {
       let tv = 0;
       for (let v = 0; v < ps[0].length; v++) tv += Math.abs(ps[0][v] - ps[1][v]);
       diff.dataset.tv = String(tv / 2);
-      diff.textContent = t('exDistDiff', { d: fixed(tv / 2, 4) });
+      diff.textContent = t('exDistDiff', { d: percent(tv / 2) }); // (the total variation distance, in plain words)
     } catch (e) {
       diff.textContent = translateError(e);
     }
@@ -137,7 +137,7 @@ function softmax(box) {
       head.textContent = t('exSoftmaxOf', { tok: displayToken(trace.tokens[pos]), v: V });
       sums.textContent = t('exSoftmaxSum', { sum: fixed(sum, 4), max: percent(max), min: percent(min) });
       sums.dataset.sum = String(sum);
-      ent.textContent = t('exSoftmaxEntropy', { h: fixed(h, 3), v: V, hmax: fixed(Math.log(V), 3) });
+      ent.textContent = t('exSoftmaxEntropy', { h: short(h, 2), v: V, hmax: fixed(Math.log(V), 2) });
     },
   };
 }

@@ -64,16 +64,11 @@ export function headOn(trace, i, j) {
 }
 
 /**
- * A probability as the lesson says it: as the bars do (format.js), except
- * that near-certainties keep the digits that show they are not certain
- * (0.99957 -> "99.96%", not "100.0%"; above 99.99%: ">99.99%").
+ * A probability as the lesson says it: exactly as the bars show it (format.js
+ * percent: near-certainties as "99.96%" or ">99.99%", never "100.0%"), so the
+ * prose and the bar it points at read the same number.
  */
-export function lessonPercent(p) {
-  const x = p * 100;
-  if (x < 99.95) return percent(p);
-  if (x < 99.995) return `${x.toFixed(2)}%`;
-  return x >= 100 ? '100%' : '>99.99%';
-}
+export function lessonPercent(p) { return percent(p); }
 
 /**
  * Fills `{name}` and `{p:name}` in `text` from `facts` (a value may be
