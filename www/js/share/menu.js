@@ -233,7 +233,7 @@ export class ShareMenu {
     // The head toggles as the link writes them ("0010": the third head alone; left out when every head is on).
     const heads = Array.isArray(s.headsOn) && !s.headsOn.every(Boolean) ? s.headsOn.map((on) => (on ? '1' : '0')).join('') : null;
     const attrs = [['model', linkableModel(app)], ['text', linkText(els.input.value).text], ['view', this.view()],
-      ['layer', one(s.layer)], ['head', one(s.head)], ['heads', heads], ['pos', one(s.pos)], ['lang', s.lang]];
+      ['layer', one(s.layer)], ['head', one(s.head)], ['pos', one(s.pos)], ['heads', heads], ['lang', s.lang]];
     const a = attrs.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
     const module = `${this.folder()}glasswing-view.js`;
     return `<script type="module" src="${esc(module)}"></script>\n<glasswing-view${a}></glasswing-view>`;
