@@ -12,9 +12,9 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::model::{Arch, Forward, Model};
+use crate::model::{Arch, Forward, Kept, Model};
 use crate::tokenizer::Tokenizer;
-use crate::trace::Trace;
+use crate::trace::{KeptTrace, Trace};
 
 /// Metadata keys the format itself uses; every other key is free text we keep.
 const RESERVED_KEYS: [&str; 3] = ["arch", "config", "vocab"];
@@ -162,14 +162,41 @@ impl Checkpoint {
 
     pub fn trace_ids(&self, ids: &[usize]) -> Result<Trace> {
         let Forward { probs, attention, hidden } = self.model.forward(ids)?;
+        Ok(Trace { arch: self.model.arch(), ids: ids.to_vec(), tokens: self.token_strings(ids), token_bytes: self.token_bytes(ids), probs, attention, hidden })
+    }
+
+    /// Each token's UTF-8 bytes (an id's digits without a tokenizer).
+    fn token_bytes(&self, ids: &[usize]) -> Vec<Vec<u8>> {
+        ids.iter().map(|&id| self.tokenizer.as_ref().map_or_else(|| id.to_string().into_bytes(), |t| t.token_bytes(id))).collect()
+    }
+
+    /// A trace kept to answer questions: probabilities come a position at a time (`probs_at`).
+    pub fn keep_trace_ids(&self, ids: &[usize]) -> Result<KeptTrace> {
+        let kept = self.model.forward_kept(ids)?;
+        Ok(KeptTrace { arch: self.model.arch(), ids: ids.to_vec(), tokens: self.token_strings(ids), token_bytes: self.token_bytes(ids), kept })
+    }
+
+    pub fn keep_trace_text(&self, text: &str) -> Result<KeptTrace> {
+        self.keep_trace_ids(&self.encode(text)?)
+    }
+
+    /// The next-token distribution after position `t` of a kept trace: [V].
+    pub fn probs_at(&self, trace: &KeptTrace, t: usize) -> Result<ndarray::Array1<f32>> {
+        let x = trace.kept.resid.slice(ndarray::s![t..t + 1, ..]).to_owned(); // [1, C]
+        Ok(self.model.probs_of(&x)?.remove_axis(ndarray::Axis(0)))
+    }
+
+    /// The whole trace of a kept one (every position's probabilities computed).
+    pub fn whole_trace(&self, trace: &KeptTrace) -> Result<Trace> {
+        let Kept { attention, hidden, resid } = &trace.kept;
         Ok(Trace {
-            arch: self.model.arch(),
-            ids: ids.to_vec(),
-            tokens: self.token_strings(ids),
-            token_bytes: ids.iter().map(|&id| self.tokenizer.as_ref().map_or_else(|| id.to_string().into_bytes(), |t| t.token_bytes(id))).collect(),
-            probs,
-            attention,
-            hidden,
+            arch: trace.arch,
+            ids: trace.ids.clone(),
+            tokens: trace.tokens.clone(),
+            token_bytes: trace.token_bytes.clone(),
+            probs: self.model.probs_of(resid)?,
+            attention: attention.clone(),
+            hidden: hidden.clone(),
         })
     }
 }

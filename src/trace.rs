@@ -5,8 +5,19 @@ use ndarray::{Array2, Array3, Array4, ArrayViewD, Axis};
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::model::Arch;
+use crate::model::{Arch, Kept};
 use crate::ops::entropy;
+
+/// A trace kept to answer questions (the page's worker holds one per view):
+/// a `Trace` without its [T, V] probabilities, which `Checkpoint::probs_at`
+/// computes a position at a time from `kept.resid`.
+pub struct KeptTrace {
+    pub arch: Arch,
+    pub ids: Vec<usize>,           // [T]
+    pub tokens: Vec<String>,       // [T]
+    pub token_bytes: Vec<Vec<u8>>, // [T]
+    pub kept: Kept,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trace {

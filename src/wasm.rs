@@ -10,7 +10,8 @@
 //!   whose typed arrays can be transferred to the page without copying.
 //! - `model.keepTraceText(text)`, `model.keepTraceIds(ids)` -> a `WasmTrace` kept in wasm
 //!   memory: `meta()` (all but attention and probs), `attentionLayer(l)` [H,T,T],
-//!   `probsRow(t)` [V], `full()` (the trace object above), `bigBytes()`
+//!   `attentionLayerView(l)` (the same, a view read at once), `probsRow(t)` [V],
+//!   `full()` (the trace object above), `bigBytes()`
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use serde::Serialize;
@@ -21,6 +22,7 @@ use std::rc::Rc;
 
 use crate::decode::{Session, StepOutput};
 use crate::sample::{Sampler, SamplerSettings};
+use crate::trace::KeptTrace;
 use crate::{Checkpoint, Trace};
 
 #[wasm_bindgen(start)]
@@ -146,13 +148,15 @@ impl WasmModel {
     /// (`WasmTrace`), so a big trace is never copied out whole.
     #[wasm_bindgen(js_name = keepTraceText)]
     pub fn keep_trace_text(&self, text: &str) -> Result<WasmTrace, JsValue> {
-        self.checkpoint.trace_text(text).map(|trace| WasmTrace { trace }).map_err(js_error)
+        let trace = self.checkpoint.keep_trace_text(text).map_err(js_error)?;
+        Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace })
     }
 
     #[wasm_bindgen(js_name = keepTraceIds)]
     pub fn keep_trace_ids(&self, ids: &[u32]) -> Result<WasmTrace, JsValue> {
         let ids: Vec<usize> = ids.iter().map(|&id| id as usize).collect();
-        self.checkpoint.trace_ids(&ids).map(|trace| WasmTrace { trace }).map_err(js_error)
+        let trace = self.checkpoint.keep_trace_ids(&ids).map_err(js_error)?;
+        Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace })
     }
 
     /// A step-by-step decoding session over this model (KV cache or RNN state).
@@ -219,7 +223,7 @@ fn tensor_to_js<D: ndarray::Dimension>(array: &ndarray::Array<f32, D>) -> JsValu
 
 fn trace_to_js(trace: &Trace) -> Object {
     let obj = Object::new();
-    set_header(&obj, trace);
+    set_header(&obj, trace.arch, &trace.ids, &trace.tokens, &trace.token_bytes);
     set(&obj, "probs", &tensor_to_js(&trace.probs));
     set(&obj, "attention", &trace.attention.as_ref().map_or(JsValue::NULL, tensor_to_js));
     set(&obj, "hidden", &trace.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
@@ -227,21 +231,23 @@ fn trace_to_js(trace: &Trace) -> Object {
 }
 
 /// A trace's small part: `arch`, `ids`, `tokens`, `token_bytes`.
-fn set_header(obj: &Object, trace: &Trace) {
-    set(obj, "arch", &JsValue::from_str(trace.arch.name()));
-    set(obj, "ids", &ids_to_js(&trace.ids));
-    let tokens: Array = trace.tokens.iter().map(|t| JsValue::from_str(t)).collect();
+fn set_header(obj: &Object, arch: crate::model::Arch, ids: &[usize], tokens: &[String], token_bytes: &[Vec<u8>]) {
+    set(obj, "arch", &JsValue::from_str(arch.name()));
+    set(obj, "ids", &ids_to_js(ids));
+    let tokens: Array = tokens.iter().map(|t| JsValue::from_str(t)).collect();
     set(obj, "tokens", &tokens);
     // Each token's UTF-8 bytes: a character split over several tokens is drawn once, spanning them.
-    let bytes: Array = trace.token_bytes.iter().map(|b| JsValue::from(js_sys::Uint8Array::from(b.as_slice()))).collect();
+    let bytes: Array = token_bytes.iter().map(|b| JsValue::from(js_sys::Uint8Array::from(b.as_slice()))).collect();
     set(obj, "token_bytes", &bytes);
 }
 
 /// A trace the worker keeps: `meta()` is everything but the two big arrays
-/// (attention [L,H,T,T] and probs [T,V]), which are read a slice at a time.
+/// (attention [L,H,T,T] and probs [T,V]), which are read a slice at a time
+/// (a distribution is computed when asked: `Checkpoint::probs_at`).
 #[wasm_bindgen]
 pub struct WasmTrace {
-    trace: Trace,
+    checkpoint: Rc<Checkpoint>,
+    trace: KeptTrace,
 }
 
 #[wasm_bindgen]
@@ -251,25 +257,26 @@ impl WasmTrace {
     pub fn meta(&self) -> Object {
         let t = &self.trace;
         let obj = Object::new();
-        set_header(&obj, t);
+        set_header(&obj, t.arch, &t.ids, &t.tokens, &t.token_bytes);
         let shape = |s: &[usize]| -> JsValue { s.iter().map(|&n| JsValue::from(n as u32)).collect::<Array>().into() };
-        set(&obj, "probs_shape", &shape(t.probs.shape()));
-        set(&obj, "attention_shape", &t.attention.as_ref().map_or(JsValue::NULL, |a| shape(a.shape())));
-        set(&obj, "hidden", &t.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
+        set(&obj, "probs_shape", &shape(&[t.ids.len(), self.checkpoint.model.vocab_size()]));
+        set(&obj, "attention_shape", &t.kept.attention.as_ref().map_or(JsValue::NULL, |a| shape(a.shape())));
+        set(&obj, "hidden", &t.kept.hidden.as_ref().map_or(JsValue::NULL, tensor_to_js));
         obj
     }
 
     /// Bytes of the attention and probs arrays, as `full()` would copy them.
     #[wasm_bindgen(js_name = bigBytes)]
     pub fn big_bytes(&self) -> f64 {
-        let n = self.trace.probs.len() + self.trace.attention.as_ref().map_or(0, |a| a.len());
+        let probs = self.trace.ids.len() * self.checkpoint.model.vocab_size();
+        let n = probs + self.trace.kept.attention.as_ref().map_or(0, |a| a.len());
         (n * std::mem::size_of::<f32>()) as f64
     }
 
     /// Layer `l`'s attention, [H, T, T].
     #[wasm_bindgen(js_name = attentionLayer)]
     pub fn attention_layer(&self, l: u32) -> Result<Float32Array, JsValue> {
-        let att = self.trace.attention.as_ref().ok_or_else(|| slice_error("this trace has no attention"))?;
+        let att = self.trace.kept.attention.as_ref().ok_or_else(|| slice_error("this trace has no attention"))?;
         let l = l as usize;
         if l >= att.shape()[0] {
             return Err(slice_error(&format!("layer index {l} of {}", att.shape()[0])));
@@ -277,20 +284,36 @@ impl WasmTrace {
         Ok(slice_to_js(att.index_axis(ndarray::Axis(0), l).as_slice()))
     }
 
+    /// Layer `l`'s attention [H, T, T] as a view into wasm memory, not a copy:
+    /// valid only until the wasm next allocates, so read it at once (the
+    /// worker pools it into thumbnails without copying 12 MB per layer).
+    #[wasm_bindgen(js_name = attentionLayerView)]
+    pub fn attention_layer_view(&self, l: u32) -> Result<Float32Array, JsValue> {
+        let att = self.trace.kept.attention.as_ref().ok_or_else(|| slice_error("this trace has no attention"))?;
+        let l = l as usize;
+        if l >= att.shape()[0] {
+            return Err(slice_error(&format!("layer index {l} of {}", att.shape()[0])));
+        }
+        let slice = att.index_axis(ndarray::Axis(0), l).to_slice().expect("traces are standard layout");
+        // SAFETY: the caller reads the view before anything allocates in the wasm (see above).
+        Ok(unsafe { Float32Array::view(slice) })
+    }
+
     /// The next-token distribution after position `t`, [V].
     #[wasm_bindgen(js_name = probsRow)]
     pub fn probs_row(&self, t: u32) -> Result<Float32Array, JsValue> {
-        let probs = &self.trace.probs;
         let t = t as usize;
-        if t >= probs.nrows() {
-            return Err(slice_error(&format!("position index {t} of {}", probs.nrows())));
+        let n = self.trace.ids.len();
+        if t >= n {
+            return Err(slice_error(&format!("position index {t} of {n}")));
         }
-        Ok(slice_to_js(probs.row(t).as_slice()))
+        let probs = self.checkpoint.probs_at(&self.trace, t).map_err(js_error)?;
+        Ok(slice_to_js(probs.as_slice()))
     }
 
-    /// The whole trace, as `traceText` returns it.
-    pub fn full(&self) -> Object {
-        trace_to_js(&self.trace)
+    /// The whole trace, as `traceText` returns it (every distribution computed).
+    pub fn full(&self) -> Result<Object, JsValue> {
+        self.checkpoint.whole_trace(&self.trace).map(|t| trace_to_js(&t)).map_err(js_error)
     }
 }
 

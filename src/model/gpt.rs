@@ -160,7 +160,12 @@ impl Gpt {
             x += &mlp_out;
             probe.at(l, Hook::ResidPost, x.view_mut().into_dyn());
         }
-        let hf = layer_norm(&rows.of(x), &self.ln_f_w, &self.ln_f_b, eps); // [R, C], R = Tn or 1
+        self.unembed(&rows.of(x)) // [R, V], R = Tn or 1
+    }
+
+    /// logits = ln_f(x) W_head^T: x [R, C] -> [R, V].
+    pub fn unembed(&self, x: &Array2<f32>) -> Array2<f32> {
+        let hf = layer_norm(x, &self.ln_f_w, &self.ln_f_b, self.config.eps()); // [R, C]
         hf.dot(&self.head().t()) // [R, V]
     }
 

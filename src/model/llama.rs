@@ -221,7 +221,12 @@ impl Llama {
             x += &mlp_out;
             probe.at(l, Hook::ResidPost, x.view_mut().into_dyn());
         }
-        let hf = rms_norm(&rows.of(x), &self.norm, eps); // [R, C], R = Tn or 1
+        self.unembed(&rows.of(x)) // [R, V], R = Tn or 1
+    }
+
+    /// logits = rms_norm(x) lm_head^T: x [R, C] -> [R, V].
+    pub fn unembed(&self, x: &Array2<f32>) -> Array2<f32> {
+        let hf = rms_norm(x, &self.norm, self.config.rms_norm_eps as f32); // [R, C]
         hf.dot(&self.head().t()) // [R, V]
     }
 

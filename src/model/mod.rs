@@ -94,12 +94,25 @@ impl Cache {
     }
 }
 
+/// A forward pass kept to answer questions later: the patterns or states,
+/// and the output head's input (the last layer's output) from which any
+/// position's probabilities are computed when asked (`Model::probs_of`),
+/// instead of all [T, V] at once (103 MB for GPT-2 small at 512 tokens).
+pub struct Kept {
+    pub attention: Option<Array4<f32>>, // [L, H, T, T] for a GPT
+    pub hidden: Option<Array3<f32>>,    // [L, T, Hd] for an RNN
+    pub resid: Array2<f32>,             // [T, C] the output head's input, before the final norm
+}
+
 /// The trace's probe: every layer's attention pattern (GPT) or states (RNN)
-/// for the new positions, all of them or only the last.
+/// for the new positions, all of them or only the last; and, when asked,
+/// the output head's input.
 pub struct Recorder {
     rows: Rows,
     pub attention: Option<Array4<f32>>, // [L, H, R, Tk], R = Tn or 1
     pub hidden: Option<Array3<f32>>,    // [L, R, Hd]
+    pub resid: Option<Array2<f32>>,     // [Tn, C] once `keep_resid` and the last layer ran
+    resid_at: Option<(usize, Hook)>,    // the last layer and the hook whose value the head reads
 }
 
 impl Recorder {
@@ -109,20 +122,36 @@ impl Recorder {
         match model {
             Model::Gpt(m) => {
                 let attention = Array4::zeros((m.config.n_layer, m.config.n_head, r, start + tn));
-                Self { rows, attention: Some(attention), hidden: None }
+                Self { rows, attention: Some(attention), hidden: None, resid: None, resid_at: None }
             }
             Model::Llama(m) => {
                 let attention = Array4::zeros((m.config.num_hidden_layers, m.config.num_attention_heads, r, start + tn));
-                Self { rows, attention: Some(attention), hidden: None }
+                Self { rows, attention: Some(attention), hidden: None, resid: None, resid_at: None }
             }
-            Model::Rnn(m) => Self { rows, attention: None, hidden: Some(Array3::zeros((m.config.num_layers, r, m.config.hidden_size))) },
+            Model::Rnn(m) => {
+                let hidden = Array3::zeros((m.config.num_layers, r, m.config.hidden_size));
+                Self { rows, attention: None, hidden: Some(hidden), resid: None, resid_at: None }
+            }
         }
     }
 
+    /// Also keeps the output head's input for every new position: the last
+    /// layer's residual stream (GPT, Llama) or states (RNN).
+    pub fn keep_resid(mut self, model: &Model) -> Self {
+        self.resid_at = Some(match model {
+            Model::Gpt(m) => (m.config.n_layer - 1, Hook::ResidPost),
+            Model::Llama(m) => (m.config.num_hidden_layers - 1, Hook::ResidPost),
+            Model::Rnn(m) => (m.config.num_layers - 1, Hook::Hidden),
+        });
+        self
+    }
 }
 
 impl Probe for Recorder {
     fn at(&mut self, layer: usize, hook: Hook, value: ArrayViewMutD<'_, f32>) {
+        if self.resid_at == Some((layer, hook)) {
+            self.resid = value.view().into_dimensionality::<ndarray::Ix2>().ok().map(|v| v.to_owned()); // [Tn, C]
+        }
         // Assigned from views: the pattern is copied once, into the trace.
         match (hook, &mut self.attention, &mut self.hidden) {
             (Hook::Pattern, Some(att), _) => {
@@ -220,6 +249,32 @@ impl Model {
         let logits = self.forward_with(ids, &mut self.new_cache(), &mut recorder, Rows::All)?;
         let probs = finite_softmax(logits)?;
         Ok(Forward { probs, attention: recorder.attention, hidden: recorder.hidden })
+    }
+
+    /// A trace kept for questions (`Kept`): the patterns or states and the
+    /// output head's input, without computing every position's probabilities.
+    pub fn forward_kept(&self, ids: &[usize]) -> Result<Kept> {
+        self.check_forward(0, ids)?; // before the recorder allocates
+        let mut recorder = Recorder::new(self, 0, ids.len(), Rows::All).keep_resid(self);
+        // The last position's logits only (finite, or an error now); the others when asked.
+        finite_softmax(self.forward_with(ids, &mut self.new_cache(), &mut recorder, Rows::Last)?)?;
+        let resid = recorder.resid.take().expect("the last layer ran and was recorded");
+        Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid })
+    }
+
+    /// The output head: logits [R, V] of the last layer's output rows `x` [R, C]
+    /// (the final norm, then the unembedding).
+    pub fn unembed(&self, x: &Array2<f32>) -> Array2<f32> {
+        match self {
+            Model::Gpt(m) => m.unembed(x),
+            Model::Llama(m) => m.unembed(x),
+            Model::Rnn(m) => m.unembed(x),
+        }
+    }
+
+    /// Next-token probabilities [R, V] after the kept positions whose head inputs are `x` [R, C].
+    pub fn probs_of(&self, x: &Array2<f32>) -> Result<Array2<f32>> {
+        finite_softmax(self.unembed(x))
     }
 
     /// Everything a forward of `ids` after `start` cached positions must

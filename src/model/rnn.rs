@@ -123,7 +123,12 @@ impl Rnn {
             state.states[l].append(Axis(0), states.view()).expect("states have the model's hidden size");
             input = states;
         }
-        linear_t(&rows.of(input).view(), &self.head_w.view(), Some(&self.head_b.view())) // [R, V], R = Tn or 1
+        self.unembed(&rows.of(input)) // [R, V], R = Tn or 1
+    }
+
+    /// logits = h W_out^T + b: the last layer's states h [R, Hd] -> [R, V].
+    pub fn unembed(&self, h: &Array2<f32>) -> Array2<f32> {
+        linear_t(&h.view(), &self.head_w.view(), Some(&self.head_b.view()))
     }
 
     /// One layer over the new positions from state `h`: input [Tn, in] -> states [Tn, Hd].

@@ -181,9 +181,10 @@ const ops = {
     if (meta.attention_shape) {
       const [L, H] = meta.attention_shape;
       const layer = Math.min(want.layer ?? 0, L - 1);
+      // Pooled straight from the wasm's memory (a view, read at once): no copy of each layer.
       out.thumbs = attentionThumbs((l) => {
-        const w = kept.attentionLayer(l); // [H, T, T]
-        if (l === layer) out.layers.push([l, w]);
+        const w = kept.attentionLayerView(l); // [H, T, T]
+        if (l === layer) out.layers.push([l, w.slice()]);
         return w;
       }, L, H, T);
       transfer.push(out.thumbs.data.buffer, ...out.layers.map(([, w]) => w.buffer));

@@ -168,14 +168,18 @@ export class HeadView {
     this.drawLabels(ctx, trace, state, g, focus);
   }
 
-  /** A raster of the canvas at `scale` buffer pixels per CSS pixel (reused while the size holds). */
-  raster(which, g, scale) {
+  /**
+   * The raster of the canvas at `scale` buffer pixels per CSS pixel, reused
+   * while the size holds. One for all lines and focus lines alike: each is
+   * copied out (putImageData) before the other is drawn, and a raster holds a
+   * float layer per head (12 × the canvas for GPT-2 small).
+   */
+  raster(g, scale) {
     const w = Math.round(g.width * scale);
     const h = Math.round(g.height * scale);
-    let r = this[which];
-    if (!r || r.w !== w || r.h !== h) r = this[which] = new LineRaster(w, h);
-    else r.reset();
-    return r;
+    if (!this.lines || this.lines.w !== w || this.lines.h !== h) this.lines = new LineRaster(w, h);
+    else this.lines.reset();
+    return this.lines;
   }
 
   /** All lines of the enabled heads into the offscreen cache. -> false while the layer is on its way. */
@@ -192,7 +196,7 @@ export class HeadView {
     const s = ops(dpr) <= OPS_BUDGET ? dpr : 1;
     this.scale = s;
     this.group = b;
-    const r = this.raster('allRaster', g, s);
+    const r = this.raster(g, s);
     const x0 = g.x0 * s;
     const x1 = g.x1 * s;
     // Group centres: the middle of the rows the group covers.
@@ -222,7 +226,7 @@ export class HeadView {
   /** Lines out of position f (left) and into position f (right), at full strength. */
   drawFocus(ctx, trace, state, g, f) {
     const s = this.scale;
-    const r = this.raster('focusRaster', g, s);
+    const r = this.raster(g, s);
     const [, H, T] = trace.attention.shape;
     const thickCss = Math.max(1.5, Math.min(3, g.rowH / 7));
     const thick = thickCss * s;
