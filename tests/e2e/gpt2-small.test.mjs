@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, assertClean, canvasStats, launch, openFiles, openPage, serve, shotPath, typeText } from './helpers.mjs';
+import { ROOT, assertClean, canvasStats, exportFile, launch, openFiles, openPage, serve, shotPath, typeText } from './helpers.mjs';
 
 const CLI = join(ROOT, 'target', 'release', 'glasswing');
 const MB = 1e6;
@@ -208,6 +208,25 @@ describe('GPT-2 small (124M parameters, random weights, real config and vocabula
     await page.click('.lang-switch button[data-lang="zh"]');
     await page.evaluate(() => window.glasswing.nextDraw());
     await page.locator('.tokens-panel').screenshot({ path: shotPath('gpt2-small-512-tokens-zh') });
+
+    // Generation, a picture export and a whole-trace export with this model at 512 tokens.
+    phase = 'after';
+    await page.click('.lang-switch button[data-lang="en"]');
+    const gen = await page.evaluate(async () => {
+      const g = window.glasswing.generate;
+      await g.restart();
+      await g.step();
+      await g.idle();
+      return { ids: Array.from(g.ids), traced: Array.from(window.glasswing.lastTrace.ids) };
+    });
+    assert.equal(gen.ids.length, 513, 'one token generated after the 512-token prompt');
+    assert.deepEqual(gen.ids.slice(0, 512), gen.traced);
+    await page.evaluate(() => window.glasswing.store.set({ layer: 11, head: 11, pos: 300, hover: null }));
+    const svg = await exportFile(page, 'svg', 'heads');
+    assert.match(svg.text, /^<svg[^]*Layer 12[^]*<\/svg>\s*$/);
+    assert.ok((svg.text.match(/<line /g) ?? []).length > 100, 'the exported head view has its lines');
+    await page.click('#share-menu button[data-act="json"]');
+    await page.waitForFunction(() => /MB of attention and probabilities/.test(document.querySelector('#share-menu').textContent));
 
     clearInterval(sampler);
     figures.sampledPeak = sampledPeak;

@@ -89,7 +89,8 @@ describe('errors travel as codes and are worded by code (www/js/errors.js, i18n.
     tokenizer: { detail: 'merge 4 of "Ġzz" "xy" names "Ġzz", which is not in the vocabulary' },
     options: { detail: 'invalid type: string "x", expected u32' },
     io: { detail: 'file not found' },
-    // The page's own: a model URL the server did not give (js/worker.js).
+    // The page's own (js/worker.js): a kept trace too big to export whole, a model URL the server did not give.
+    too_big_whole: { mb: 254, max_mb: 64 },
     fetch: { status: 404, url: 'http://127.0.0.1:8080/models/nope.safetensors' },
   };
 

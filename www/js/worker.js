@@ -52,7 +52,7 @@ const PROGRESS_MS = 80; // at most one progress event per this many milliseconds
 const MAX_TEXT_FILE_BYTES = 100_000_000; // config and tokenizer files, as the CLI reads them
 const traces = new Map(); // traceId -> WasmTrace kept for the page (oldest first)
 const MAX_KEPT = 4; // a page that forgets to free its traces still holds at most this many
-const WHOLE_LIMIT = 512e6; // bytes: larger kept traces are not copied out whole
+const WHOLE_LIMIT = 64e6; // bytes of attention and probabilities: larger kept traces are not exported whole (as JSON text, ten times that)
 let nextTraceId = 1;
 
 function model(modelId) {
@@ -204,7 +204,7 @@ const ops = {
     const bytes = kept.bigBytes();
     if (bytes > WHOLE_LIMIT) {
       throw codedError('too_big_whole', { mb: Math.round(bytes / 1e6), max_mb: WHOLE_LIMIT / 1e6 },
-        `this trace holds ${Math.round(bytes / 1e6)} MB of attention and probabilities, more than ${WHOLE_LIMIT / 1e6} MB: export a view (SVG or PNG) or a shorter text instead`);
+        `this trace holds ${Math.round(bytes / 1e6)} MB of attention and probabilities, more than the ${WHOLE_LIMIT / 1e6} MB a file export takes: export a view as SVG or PNG, trace a shorter text, or use \`glasswing trace --json\``);
     }
     return packTrace(kept.full());
   },
