@@ -932,13 +932,17 @@ const CODES = {
   io: [['detail'],
     (f) => f.detail,
     (f) => `读写出错：${f.detail}`],
+  // The page's own (js/worker.js): a trace too big to export whole.
+  too_big_whole: [['mb', 'max_mb'],
+    (f) => `this trace holds ${int(f.mb)} MB of attention and probabilities, more than the ${int(f.max_mb)} MB a file export takes: export a view as SVG or PNG, trace a shorter text, or use \`glasswing trace --json\``,
+    (f) => `这次追踪的注意力和概率共 ${int(f.mb)} MB，超过了导出文件的上限 ${int(f.max_mb)} MB：请把某个视图导出为 SVG 或 PNG，或换一段更短的文本，或使用 \`glasswing trace --json\``],
   // The page's own (js/worker.js): a model URL the server did not give.
   fetch: [['status', 'url'],
     (f) => (f.status === 404 ? `there is no such file on the server (${f.url}, HTTP 404)` : `the server answered HTTP ${f.status} for ${f.url}`),
     (f) => (f.status === 404 ? `服务器上没有这个文件（${f.url}，HTTP 404）` : `服务器对 ${f.url} 的回应是 HTTP ${f.status}`)],
 };
 
-/** The codes worded here: the core's (src/error.rs) and the page's `fetch`. */
+/** The codes worded here: the core's (src/error.rs) and the page's `too_big_whole` and `fetch`. */
 export const ERROR_CODES = Object.keys(CODES);
 
 /**
