@@ -6,22 +6,13 @@
 // sanity check over Chromium's own accessibility tree.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DICTS } from '../../www/js/i18n.js';
-import { canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
+import { assertClean as assertPageClean, canvasStats, openPage, shotPath, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 const { STEPS, STARRY } = await import('../../www/js/classroom/chapter.js');
 const N = STEPS.length;

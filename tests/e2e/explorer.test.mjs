@@ -4,27 +4,18 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { FIXTURES, WWW, canvasStats, launch, openPage, pickModel, serve, shotPath, typeText, assertClean as assertPageClean } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean as assertPageClean, canvasStats, FIXTURES, openPage, pickModel, shotPath, typeText, useBrowser, WWW } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
+useBrowser((b) => ({ origin, browser } = b));
 
 // Tests pin the untrained GPT (the picker's first model may change as
 // trained models are added); its description comes from index.json.
 const INDEX = JSON.parse(readFileSync(join(WWW, 'models', 'index.json'), 'utf8'));
 const UNTRAINED = INDEX.find((m) => m.file === 'gpt-untrained.safetensors');
 const gptUrl = () => `${origin}/?model=gpt-untrained.safetensors`;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
 
 const assertClean = (log) => assertPageClean(log, origin);
 

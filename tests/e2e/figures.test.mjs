@@ -9,21 +9,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { assertClean, exportFile, launch, openPage, serve, shotPath } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean, exportFile, openPage, shotPath, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 const INDUCTION = 'induction-gpt.safetensors';
 const TEXT = 'qxmwbkz|qxmwbk';

@@ -8,22 +8,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ROOT, canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
+import { before, describe, test } from 'node:test';
+import { assertClean as assertPageClean, canvasStats, openPage, ROOT, shotPath, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
+useBrowser((b) => ({ origin, browser } = b));
 const CLI = join(ROOT, 'target', 'release', 'glasswing');
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
 
 const assertClean = (log) => assertPageClean(log, origin, { http: false });
 

@@ -8,21 +8,12 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FIXTURES, WWW, assertClean, launch, openPage, pickModel, serve, shotPath, typeText } from './helpers.mjs';
+import { assertClean, FIXTURES, openPage, pickModel, serve, shotPath, typeText, useBrowser, WWW } from './helpers.mjs';
 import { memoryBudget } from '../../www/js/budget.js';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 /**
  * Serves a model worker the test can steer: after the page posts

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tools/serve.mjs';
 
@@ -210,3 +211,22 @@ export async function exportFile(page, kind, view) {
   return { name: download.suggestedFilename(), text: bytes.toString('utf8'), bytes };
 }
 
+
+/**
+ * One static server and one Chromium for a test file: started before its
+ * tests, closed after them; `set({origin, browser})` receives them.
+ */
+export function useBrowser(set) {
+  let server;
+  let browser;
+  before(async () => {
+    let origin;
+    ({ server, origin } = await serve());
+    browser = await launch();
+    set({ origin, browser });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+}

@@ -7,21 +7,12 @@
 // the whole trace's, and a replaced trace is freed in the worker.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertClean, exportFile, launch, openPage, serve } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean, exportFile, openPage, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 const TEXT = 'glasswing|glass';
 

@@ -7,21 +7,12 @@
 // hardening*.test.mjs and explorer.test.mjs.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertClean, launch, openPage, serve } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean, openPage, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 const INDUCTION = 'induction-gpt.safetensors';
 const TEXT = 'qxmwbkz|qxmwbk';

@@ -10,26 +10,17 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { ROOT, WWW, canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean as assertPageClean, canvasStats, openPage, ROOT, shotPath, useBrowser, WWW } from './helpers.mjs';
 import { formatLink, hashKeys, intCodec, mergePatch, parseLink, registerHashKey } from '../../www/js/share/link.js';
 import { f32, fillTemplate, traceJson } from '../../www/js/share/tracejson.js';
 
-let server;
 let origin;
 let browser;
+useBrowser((b) => ({ origin, browser } = b));
 const CLI = join(ROOT, 'target', 'release', 'glasswing');
 const TEXT = 'qxmwbkz|qxmwbk';
 const INDUCTION = 'induction-gpt.safetensors';
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
 
 const assertClean = (log) => assertPageClean(log, origin, { failed: false, http: false });
 

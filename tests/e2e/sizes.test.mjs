@@ -8,21 +8,12 @@
 // pasted text. At 1280×720 the first screen reaches the views.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertClean, launch, openOwnModel, openPage, serve, shotPath, tinyGpt } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean, openOwnModel, openPage, shotPath, tinyGpt, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 const SIZES = [[390, 844], [1024, 768], [1280, 720], [1366, 768]];
 const drawn = (page) => page.evaluate(() => window.glasswing.nextDraw());

@@ -8,21 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ROOT, canvasStats, launch, openPage, serve, shotPath, assertClean as assertPageClean } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean as assertPageClean, canvasStats, openPage, ROOT, shotPath, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 const assertClean = (log) => assertPageClean(log, origin);
 

@@ -5,21 +5,12 @@
 // a model with <unk> reads unknown characters as <unk>, and those are marked.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { assertClean, launch, openOwnModel, openPage, serve, shotPath, tinyGpt, typeText } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { assertClean, openOwnModel, openPage, shotPath, tinyGpt, typeText, useBrowser } from './helpers.mjs';
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 const check = (page) => page.evaluate(() => {
   const box = document.querySelector('#input-check');

@@ -28,10 +28,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as helpers from './helpers.mjs';
 
-const { FIXTURES, WWW, launch, openPage, safetensorsBytes, serve, shotPath } = helpers;
+const { FIXTURES, WWW, openPage, safetensorsBytes, shotPath, useBrowser } = helpers;
 
 const SEEDS = (process.env.WALK_SEEDS ?? '1,2,3').split(',').filter((s) => s.trim()).map(Number).filter(Number.isFinite);
 const STEPS = Number(process.env.WALK_STEPS ?? 120);
@@ -40,18 +40,9 @@ const DEADLINE_MS = 30000; // for a trace to come back (a wedge must fail, not h
 const ACTION_MS = 300; // playwright's patience for one click (a modal dialog or the lesson panel may cover the target)
 const HISTORY = 20; // actions printed on failure
 
-let server;
 let origin;
 let browser;
-
-before(async () => {
-  ({ server, origin } = await serve());
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+useBrowser((b) => ({ origin, browser } = b));
 
 // ---- randomness ------------------------------------------------------------
 
