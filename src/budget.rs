@@ -166,6 +166,14 @@ pub fn check_forward(model: &Model, start: usize, tn: usize) -> Result<()> {
     Err(over("trace", need(tn), Some(largest_fitting(tn, need)), Some("tokens")))
 }
 
+/// The longest input a trace may have: the model's maximum length, or fewer
+/// when the memory budget says so. `check_forward(model, 0, n)` passes for
+/// `n` up to this and refuses one more (its `over_budget` names this count),
+/// so the page can state it before anything is traced.
+pub fn max_trace_tokens(model: &Model) -> usize {
+    largest_fitting(model.max_len(), |tn| bytes(forward_values(model, 0, tn))) as usize
+}
+
 /// Generating `steps` tokens after a prompt of `prompt` tokens, keeping every
 /// step's two distributions [V] and attention row [L,H,T] (or hidden state).
 pub fn check_generation(model: &Model, prompt: usize, steps: usize) -> Result<()> {

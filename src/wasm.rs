@@ -2,7 +2,8 @@
 //!
 //! JS sees one class, `WasmModel`:
 //! - `WasmModel.load(bytes: Uint8Array, configJson?: string)` (throws Error)
-//! - `model.info()` -> `{ arch, config, vocab: string[] | null, metadata, num_params, max_len }`
+//! - `model.info()` -> `{ arch, config, vocab: string[] | null, metadata, num_params, max_len, max_tokens }`
+//! - `model.maxTokens()` -> the longest input the memory budget lets a trace take
 //! - `model.encode(text)` -> `Uint32Array` (throws on unknown characters)
 //! - `model.traceText(text)`, `model.traceIds(Uint32Array)` -> a trace object
 //!   `{ arch, ids: Uint32Array, tokens: string[], probs: {data: Float32Array, shape: [T,V]},
@@ -77,6 +78,8 @@ struct Info<'a> {
     metadata: &'a std::collections::BTreeMap<String, String>,
     num_params: usize,
     max_len: usize,
+    /// The longest text this budget traces (`maxTokens`), as of this call.
+    max_tokens: usize,
 }
 
 #[wasm_bindgen]
@@ -123,9 +126,18 @@ impl WasmModel {
             metadata: &self.checkpoint.metadata,
             num_params: model.num_params(),
             max_len: model.max_len(),
+            max_tokens: crate::budget::max_trace_tokens(model),
         };
         // Maps become plain objects, so the page can read `info.config.n_head`.
         to_js(&info)
+    }
+
+    /// The most tokens a trace of this model may have under the current
+    /// memory budget (and the model's maximum length): one more is refused
+    /// with `over_budget` (or `too_long`), by the same estimate.
+    #[wasm_bindgen(js_name = maxTokens)]
+    pub fn max_tokens(&self) -> usize {
+        crate::budget::max_trace_tokens(&self.checkpoint.model)
     }
 
     pub fn encode(&self, text: &str) -> Result<Uint32Array, JsValue> {

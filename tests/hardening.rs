@@ -51,6 +51,20 @@ fn a_trace_too_big_for_memory_is_refused_with_the_length_that_fits() {
 }
 
 #[test]
+fn the_longest_trace_the_budget_allows_is_known_before_tracing() {
+    // What the page states for the open model (`maxTokens`) is what the trace
+    // then allows: that many tokens pass the check, one more is refused with
+    // that count; a model whose whole length fits is limited by its length.
+    let model = gpt(2, 4, 4, 200_000, 10);
+    let max = budget::max_trace_tokens(&model);
+    assert!(max > 1000 && max < 200_000, "{max}");
+    assert!(model.check_forward(0, &vec![1; max]).is_ok());
+    let (_, _, said) = over_budget(model.check_forward(0, &vec![1; max + 1]).unwrap_err());
+    assert_eq!(said, Some(max as u64));
+    assert_eq!(budget::max_trace_tokens(&gpt(1, 1, 4, 64, 10)), 64);
+}
+
+#[test]
 fn a_huge_vocabulary_is_refused_before_its_probabilities_are_allocated() {
     // T x V probabilities: 4096 tokens of an RNN over 2 million tokens is 64 GB.
     let model = rnn(1, 1, 2_000_000);

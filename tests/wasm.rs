@@ -89,6 +89,9 @@ fn info_is_a_plain_object() {
     assert_eq!(get(&info, "arch"), "gpt2");
     assert_eq!(get(&get(&info, "config"), "n_head").as_f64(), Some(4.0));
     assert_eq!(get(&info, "max_len").as_f64(), Some(24.0));
+    // The longest input the budget traces: here the whole length fits.
+    assert_eq!(get(&info, "max_tokens").as_f64(), Some(24.0));
+    assert_eq!(WasmModel::load(GPT, None).unwrap().max_tokens(), 24);
     assert!(get(&info, "vocab").is_instance_of::<Array>());
     assert_eq!(get(&get(&info, "metadata"), "title"), "fixture gpt_l2_h4_zh");
 }

@@ -241,7 +241,15 @@ function describeModel() {
     if (c.num_key_value_heads !== c.num_attention_heads) facts.push(['kvHeads', c.num_key_value_heads]);
     facts.push(['embd', c.hidden_size]);
   }
-  facts.push(['vocab', c.vocab_size], ['maxLen', info.max_len], ['params', count(info.num_params, getLang())]);
+  // The longest input this browser's memory budget traces (the core's own
+  // estimate, wasm maxTokens): always for RoPE models, whose only other limit
+  // is the trained context, and for the others when it is below their maximum.
+  const lang = getLang();
+  const fits = info.max_tokens;
+  const maxLen = typeof fits === 'number' && (info.arch === 'llama' || fits < info.max_len)
+    ? t('maxLenBrowser', { max: count(info.max_len, lang), n: count(fits, lang) })
+    : count(info.max_len, lang);
+  facts.push(['vocab', c.vocab_size], ['maxLen', maxLen], ['params', count(info.num_params, lang)]);
   facts.push(['tokenizer', t({ bpe: 'tokenizerBpe', chars: 'tokenizerChars' }[info.tokenizer] ?? 'tokenizerNone')]);
   els.facts.replaceChildren(...facts.map(([key, value]) => {
     const div = document.createElement('div');

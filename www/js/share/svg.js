@@ -20,6 +20,7 @@ import { activePos, focusPos } from '../state.js';
 import { entropy, topK } from '../views/bars.js';
 import { groupAttention } from '../attention.js';
 import { groupSize, headOffsets } from '../views/heads.js';
+import { kvGroupSize, kvHead } from '../gqa.js';
 
 const INK = '#1b2433';
 const MUTED = '#566174';
@@ -282,16 +283,32 @@ function focus0(state, trace, title) {
   return f === null ? title : `${title} · ${t('exportFocus', { tok: tokenLabel(trace, f), n: f + 1 })}`;
 }
 
-function modelSvg(doc, trace, state, sub) {
+function modelSvg(doc, trace, state, info, sub) {
   const [L, H, T] = trace.attention.shape;
   const { b, n: cells, data } = trace.attention.thumbs; // [L, H, cells, cells], b tokens a cell (attention.js)
   const size = Math.max(60, Math.min(130, 560 / H));
   const gap = 14;
+  // Grouped-query attention: the query heads of one key/value head under a bracket, groups set apart (as the page's grid).
+  const g = kvGroupSize(info, H);
+  const kvGap = g ? 18 : 0;
   const rowLabel = Math.ceil(Math.max(...Array.from({ length: L }, (_, l) => measure(t('layerN', { n: l + 1 }), 13, 600)))) + 12;
   const left = PAD + rowLabel;
-  const width = Math.max(left + H * (size + gap) + PAD, PAD * 2 + 300);
+  const xOf = (h) => left + h * (size + gap) + (g ? kvHead(h, g) * kvGap : 0);
+  const caption = g ? t('kvCaption', { q: H, kv: H / g }) : '';
+  const width = Math.max(xOf(H - 1) + size + gap + PAD, PAD * 2 + 300, g ? PAD * 2 + measure(caption, 12.5) : 0);
   let top = header(doc, focus0(state, trace, t('modelView')), sub) + 6;
-  for (let h = 0; h < H; h++) doc.text(left + h * (size + gap) + size / 2, top, t('headN', { n: h + 1 }), { size: 13, anchor: 'middle', weight: 600, fill: headColor(h) });
+  if (g) {
+    for (let k = 0; k < H / g; k++) {
+      const x0 = xOf(k * g) + 2;
+      const x1 = xOf((k + 1) * g - 1) + size - 2;
+      doc.open('g', { class: 'kv-group', 'data-kv': k + 1 });
+      doc.text((x0 + x1) / 2, top, t('kvN', { n: k + 1 }), { size: 12, anchor: 'middle', weight: 600, fill: MUTED });
+      doc.el('path', { d: `M${n(x0)} ${n(top + 12)}V${n(top + 6)}H${n(x1)}V${n(top + 12)}`, fill: 'none', stroke: '#9aa5b5', 'stroke-width': 2 });
+      doc.close('g');
+    }
+    top += 27;
+  }
+  for (let h = 0; h < H; h++) doc.text(xOf(h) + size / 2, top, t('headN', { n: h + 1 }), { size: 13, anchor: 'middle', weight: 600, fill: headColor(h) });
   top += 10;
   const cell = size / cells;
   const focus = focusPos(state, T);
@@ -299,7 +316,7 @@ function modelSvg(doc, trace, state, sub) {
     const y = top + l * (size + gap);
     doc.text(PAD, y + size / 2 + 4, t('layerN', { n: l + 1 }), { size: 13, weight: 600, fill: MUTED });
     for (let h = 0; h < H; h++) {
-      const x = left + h * (size + gap);
+      const x = xOf(h);
       const base = (l * H + h) * cells * cells;
       doc.rect(x, y, size, size, `rgb(${MASKED_RGB.join(',')})`);
       doc.heatmap(x, y, cell, cell, cells, cells, (i, j) => data[base + i * cells + j], SEQUENTIAL, (i, j) => j > i);
@@ -307,7 +324,12 @@ function modelSvg(doc, trace, state, sub) {
       if (focus !== null) doc.rect(x + 0.75, y + Math.floor(focus / b) * cell, size - 1.5, Math.max(cell, 1.5), 'none', { stroke: FOCUS, 'stroke-width': 1.5, class: 'focus-row' });
     }
   }
-  return { width, height: top + L * (size + gap) + PAD };
+  let height = top + L * (size + gap) + PAD;
+  if (g) {
+    doc.text(PAD, height - PAD + 4, caption, { size: 12.5, fill: MUTED, cls: 'kv-caption' });
+    height += 14;
+  }
+  return { width, height };
 }
 
 function barsSvg(doc, trace, state, info, sub) {
@@ -395,7 +417,7 @@ export function buildSvg(view, trace, state, info, { subtitle = '', forRaster = 
   const titles = { heads: 'headView', matrix: 'matrix', model: 'modelView', bars: 'bars', hidden: 'hidden' };
   const size = view === 'heads' ? headsSvg(doc, trace, state, subtitle)
     : view === 'matrix' ? matrixSvg(doc, trace, state, subtitle)
-      : view === 'model' ? modelSvg(doc, trace, state, subtitle)
+      : view === 'model' ? modelSvg(doc, trace, state, info, subtitle)
         : view === 'bars' ? barsSvg(doc, trace, state, info, subtitle)
           : hiddenSvg(doc, trace, state, info, subtitle);
   const width = Math.ceil(Math.max(size.width, doc.minWidth ?? 0));

@@ -4,6 +4,7 @@
 
 import { headColor } from '../colors.js';
 import { t } from '../i18n.js';
+import { kvHead, startsGroup } from '../gqa.js';
 import { soloHead } from '../state.js';
 
 function clear(el) { while (el.firstChild) el.firstChild.remove(); }
@@ -16,8 +17,8 @@ function caption(text) {
 }
 
 /** A segmented row of buttons, one per option; `selected` gets aria-pressed. */
-function segmented(el, n, label, selected, onPick, decorate) {
-  const key = `${n}|${label}`;
+function segmented(el, n, label, selected, onPick, decorate, extraKey = '') {
+  const key = `${n}|${label}${extraKey}`;
   if (el.dataset.key !== key) {
     clear(el);
     el.dataset.key = key;
@@ -46,12 +47,19 @@ export function layerPicker(el, L, state, store) {
   });
 }
 
-export function headPicker(el, H, state, store) {
+/** A head's tooltip; with `g` query heads a key/value head (gqa.js), it names its key/value head. */
+function headTitle(h, g) {
+  return g ? t('headKv', { n: h + 1, kv: kvHead(h, g) + 1 }) : t('headN', { n: h + 1 });
+}
+
+/** `g`: query heads a key/value head (kvGroupSize), or null; groups get a gap between them. */
+export function headPicker(el, H, state, store, g = null) {
   segmented(el, H, t('head'), state.head, (i) => store.set({ head: i }), (b, i) => {
     b.style.setProperty('--c', headColor(i));
     b.classList.add('head-seg');
-    b.title = t('headN', { n: i + 1 });
-  });
+    b.classList.toggle('kv-start', startsGroup(i, g));
+    b.title = headTitle(i, g);
+  }, `|${g}`);
 }
 
 /**
@@ -59,8 +67,8 @@ export function headPicker(el, H, state, store) {
  * shows the focused head (state.head: the matrix's, the thumbnails') alone,
  * or, while one head is shown alone, every head again.
  */
-export function headToggles(el, H, state, store) {
-  const key = `${H}|${t('head')}|${t('headsAll')}`;
+export function headToggles(el, H, state, store, g = null) {
+  const key = `${H}|${t('head')}|${t('headsAll')}|${g}`;
   if (el.dataset.key !== key) {
     clear(el);
     el.dataset.key = key;
@@ -81,7 +89,8 @@ export function headToggles(el, H, state, store) {
       });
       const text = document.createElement('span');
       text.textContent = String(h + 1);
-      label.title = t('headN', { n: h + 1 });
+      label.title = headTitle(h, g);
+      label.classList.toggle('kv-start', startsGroup(h, g));
       label.append(box, text);
       el.append(label);
     }

@@ -17,6 +17,7 @@ import { LineRaster, hexRgb } from '../lines.js';
 import { bandIndex, fitText, font, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
 import { tokenLabel, tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
+import { kvGroupSize } from '../gqa.js';
 import { activePos, focusPos } from '../state.js';
 import { pointerMoved } from '../pointer.js';
 import { headToggles, layerPicker } from './controls.js';
@@ -124,12 +125,12 @@ export class HeadView {
     };
   }
 
-  render(trace, state) {
+  render(trace, state, info) {
     const att = trace.attention;
     if (!att) return;
     const [L, H, T] = att.shape;
     layerPicker(this.layerEl, L, state, this.store);
-    headToggles(this.togglesEl, H, state, this.store);
+    headToggles(this.togglesEl, H, state, this.store, kvGroupSize(info, H));
 
     // Text measuring is the slow part of layout: redo it only for a new trace or width.
     const width = this.scroller.clientWidth;

@@ -8,6 +8,7 @@ import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint,
 import { fixed } from '../format.js';
 import { tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
+import { kvGroupSize } from '../gqa.js';
 import { activePos, focusPos } from '../state.js';
 import { pointerMoved } from '../pointer.js';
 import { headPicker, layerPicker } from './controls.js';
@@ -83,12 +84,12 @@ export class MatrixView {
     return { T, labels, fontPx, left, top, cell, size, upright, width: left + size + 8, height: top + size + 8 };
   }
 
-  render(trace, state) {
+  render(trace, state, info) {
     const att = trace.attention;
     if (!att) return;
     const [L, H, T] = att.shape;
     layerPicker(this.layerEl, L, state, this.store);
-    headPicker(this.headEl, H, state, this.store);
+    headPicker(this.headEl, H, state, this.store, kvGroupSize(info, H));
 
     const width = this.el.querySelector('.matrix-box').clientWidth;
     const maxHeight = this.maxHeight();

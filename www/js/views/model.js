@@ -3,10 +3,14 @@
 // focuses that layer and head in the matrix and the head view. Thumbnails
 // shrink (and the labels become "L1" / "H1") to fit the panel's width; a
 // model with more heads than fit scrolls sideways, and says so (overflow.js).
+// With grouped-query attention (gqa.js) the query heads that share a
+// key/value head stand together under a bracket labelled "KV 1", "KV 2", …,
+// with a wider gap between groups, and the note under the grid says so.
 
 import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
 import { blit, heatmapBitmap, setupCanvas, viewScale } from '../canvas.js';
 import { t } from '../i18n.js';
+import { kvGroupSize, kvHead, startsGroup } from '../gqa.js';
 import { focusPos } from '../state.js';
 
 export class ModelView {
@@ -25,17 +29,37 @@ export class ModelView {
     });
   }
 
-  build(L, H) {
-    const key = `${L}x${H}|${t('layer')}`;
+  /** `g`: query heads a key/value head (kvGroupSize), or null. */
+  build(L, H, g = null) {
+    const key = `${L}x${H}/${g}|${t('layer')}`;
     if (this.shapeKey === key) return;
     this.shapeKey = key;
     this.grid.replaceChildren();
     this.thumbs = [];
     this.grid.style.setProperty('--heads', String(H));
+    this.grid.dataset.kvGroup = g ? String(g) : '';
+    const group = (el, h) => {
+      if (!g) return;
+      el.dataset.kv = String(kvHead(h, g));
+      if (startsGroup(h, g)) el.classList.add('kv-start');
+    };
+    if (g) { // a row of brackets over the head labels: one per key/value head
+      this.grid.append(document.createElement('span'));
+      for (let k = 0; k < H / g; k++) {
+        const bracket = document.createElement('span');
+        bracket.className = 'kv-group';
+        bracket.style.gridColumn = `span ${g}`;
+        group(bracket, k * g);
+        bracket.textContent = t('kvN', { n: k + 1 });
+        bracket.title = t('kvGroupTitle', { a: k * g + 1, b: (k + 1) * g, n: k + 1 });
+        this.grid.append(bracket);
+      }
+    }
     this.grid.append(document.createElement('span'));
     for (let h = 0; h < H; h++) {
       const head = document.createElement('span');
       head.className = 'thumb-col';
+      group(head, h);
       head.style.setProperty('--c', headColor(h));
       head.dataset.long = t('headN', { n: h + 1 });
       head.dataset.short = t('headShort', { n: h + 1 });
@@ -58,7 +82,10 @@ export class ModelView {
         button.dataset.layer = String(l);
         button.dataset.head = String(h);
         button.style.setProperty('--c', headColor(h));
-        button.setAttribute('aria-label', t('layerHead', { l: l + 1, h: h + 1 }));
+        group(button, h);
+        button.setAttribute('aria-label', g
+          ? t('layerHeadKv', { l: l + 1, h: h + 1, kv: kvHead(h, g) + 1 })
+          : t('layerHead', { l: l + 1, h: h + 1 }));
         const canvas = document.createElement('canvas');
         button.append(canvas);
         this.grid.append(button);
@@ -71,7 +98,8 @@ export class ModelView {
    * Thumbnail size in CSS pixels: the grid's width shared by H columns (less
    * the row labels, and per column the gap, padding and border), at most 150
    * (more in presenter mode), at least 32. Short labels when the long ones
-   * would be wider than a thumbnail (or leave it under 48px). Measured once per width and shape.
+   * would be wider than a thumbnail (or leave it under 48px). The gaps
+   * between key/value groups come off the width first. Measured once per width and shape.
    */
   fit(H) {
     const key = `${this.grid.clientWidth}|${this.shapeKey}|${viewScale()}`;
@@ -80,11 +108,13 @@ export class ModelView {
     const labels = this.grid.querySelectorAll('.thumb-row, .thumb-col');
     const gap = parseFloat(getComputedStyle(this.grid).columnGap) || 12;
     const chrome = 10; // a thumbnail's padding (3px) and border (2px), both sides
+    const starts = this.grid.querySelectorAll('.thumb-col.kv-start');
+    const groupGaps = starts.length ? starts.length * (parseFloat(getComputedStyle(starts[0]).marginLeft) || 0) : 0;
     const sizeWith = (short) => {
       for (const s of labels) s.textContent = short ? s.dataset.short : s.dataset.long;
       const rowLabel = this.grid.querySelector('.thumb-row')?.offsetWidth ?? 0;
       const colLabel = Math.max(0, ...[...this.grid.querySelectorAll('.thumb-col')].map((s) => s.offsetWidth));
-      const size = Math.floor((this.grid.clientWidth - rowLabel - 2 - H * (gap + chrome)) / H);
+      const size = Math.floor((this.grid.clientWidth - rowLabel - 2 - groupGaps - H * (gap + chrome)) / H);
       return { size, fits: colLabel <= size + chrome };
     };
     let { size, fits } = sizeWith(false);
@@ -93,11 +123,12 @@ export class ModelView {
     return this.size;
   }
 
-  render(trace, state) {
+  render(trace, state, info) {
     const att = trace.attention;
     if (!att) return;
     const [L, H, T] = att.shape;
-    this.build(L, H);
+    const g = kvGroupSize(info, H);
+    this.build(L, H, g);
     if (this.bitmapTrace !== trace) {
       // Long inputs are pooled b tokens per cell (attention.js), a cell's rows still summing to 1.
       const { b, n, data } = att.thumbs; // [L, H, n, n]
@@ -106,8 +137,10 @@ export class ModelView {
       ));
       this.bitmapTrace = trace;
       this.grid.dataset.pooled = String(b);
-      this.note.textContent = b > 1 ? t('thumbsPooled', { b }) : '';
     }
+    const b = att.thumbs.b;
+    const note = [g ? t('kvNote', { q: H, kv: H / g }) : '', b > 1 ? t('thumbsPooled', { b }) : ''].filter(Boolean).join(' ');
+    if (this.note.textContent !== note) this.note.textContent = note;
     const size = this.fit(H);
     const hover = focusPos(state, T); // the hovered or chosen query's row
     this.grid.dataset.t = String(T);
