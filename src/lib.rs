@@ -12,6 +12,7 @@ pub mod decode;
 pub mod error;
 pub mod export;
 pub mod init;
+pub mod interp;
 pub mod model;
 pub mod ops;
 pub mod sample;

@@ -1,7 +1,7 @@
 //! The trace: everything one forward pass recorded, the one thing views consume.
 //! T tokens, V vocabulary, L layers, H heads, Hd hidden size.
 
-use ndarray::{Array2, Array3, Array4, ArrayViewD, Axis};
+use ndarray::{Array2, Array3, Array4, ArrayView1, ArrayViewD, Axis};
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
@@ -75,21 +75,7 @@ impl Trace {
 
     /// The `k` most likely next tokens after position `pos`: (id, probability), best first.
     pub fn top_k(&self, pos: usize, k: usize) -> Vec<(usize, f32)> {
-        // Most likely first, ties by id: a total order, so selecting the k
-        // best in O(V) and sorting only those gives what a full sort gives
-        // (a full sort per position was a fifth of a 512-token trace of a
-        // 151,936-token vocabulary).
-        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if k == 0 {
-            return Vec::new();
-        }
-        let mut ranked: Vec<(usize, f32)> = self.probs.row(pos).iter().copied().enumerate().collect();
-        if k < ranked.len() {
-            ranked.select_nth_unstable_by(k - 1, order);
-            ranked.truncate(k);
-        }
-        ranked.sort_by(order);
-        ranked
+        top_k(self.probs.row(pos), k)
     }
 
     /// Entropy in nats of the next-token distribution after `pos`.
@@ -106,4 +92,23 @@ impl Trace {
             .enumerate()
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
     }
+}
+
+/// The `k` largest entries of a distribution `p` [V]: (id, probability), best first.
+pub fn top_k(p: ArrayView1<f32>, k: usize) -> Vec<(usize, f32)> {
+    // Most likely first, ties by id: a total order, so selecting the k
+    // best in O(V) and sorting only those gives what a full sort gives
+    // (a full sort per position was a fifth of a 512-token trace of a
+    // 151,936-token vocabulary).
+    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut ranked: Vec<(usize, f32)> = p.iter().copied().enumerate().collect();
+    if k < ranked.len() {
+        ranked.select_nth_unstable_by(k - 1, order);
+        ranked.truncate(k);
+    }
+    ranked.sort_by(order);
+    ranked
 }

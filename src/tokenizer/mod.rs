@@ -98,6 +98,16 @@ impl Tokenizer {
         }
     }
 
+    /// A special token, never produced from ordinary text: a BPE's special
+    /// added tokens (`<|endoftext|>`), a character vocabulary's entries
+    /// longer than one character (`<unk>`, `<bos>`).
+    pub fn is_special(&self, id: usize) -> bool {
+        match self {
+            Tokenizer::Chars(t) => t.tokens().get(id).is_some_and(|tok| tok.chars().nth(1).is_some()),
+            Tokenizer::Bpe(t) => t.is_special(id),
+        }
+    }
+
     /// The UTF-8 bytes one token stands for.
     pub fn token_bytes(&self, id: usize) -> Vec<u8> {
         match self {

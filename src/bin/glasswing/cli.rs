@@ -1,4 +1,4 @@
-//! The command line: trace, info, init and bench, over the library.
+//! The command line: trace, info, init, bench, and the interpretability tools (interp.rs), over the library.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +37,12 @@ enum Command {
     Eval(crate::train::EvalArgs),
     /// Write tokens one at a time with a KV cache, sampled with temperature and filters.
     Generate(crate::generate::GenerateArgs),
+    /// The logit lens: the next-token distribution read after every layer (Transformers).
+    Lens(crate::interp::LensArgs),
+    /// Switch heads off (z set to 0 or to its mean over positions) and show the predictions after.
+    Ablate(crate::interp::AblateArgs),
+    /// Previous-token, duplicate-token and induction scores of every head on a random repeated sequence.
+    Heads(crate::interp::HeadsArgs),
 }
 
 #[derive(Args)]
@@ -204,6 +210,9 @@ pub fn run() -> ExitCode {
         Command::Train(args) => crate::train::train(args),
         Command::Eval(args) => crate::train::eval(args),
         Command::Generate(args) => crate::generate::run(args),
+        Command::Lens(args) => crate::interp::lens(args),
+        Command::Ablate(args) => crate::interp::ablate(args),
+        Command::Heads(args) => crate::interp::heads(args),
         Command::Bench(args) => run_bench(args),
     };
     match result {

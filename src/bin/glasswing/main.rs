@@ -6,6 +6,8 @@ mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod generate;
 #[cfg(not(target_arch = "wasm32"))]
+mod interp;
+#[cfg(not(target_arch = "wasm32"))]
 mod term;
 #[cfg(not(target_arch = "wasm32"))]
 mod train;
