@@ -288,12 +288,7 @@ impl WasmTrace {
     /// Layer `l`'s attention, [H, T, T].
     #[wasm_bindgen(js_name = attentionLayer)]
     pub fn attention_layer(&self, l: u32) -> Result<Float32Array, JsValue> {
-        let att = self.trace.kept.attention.as_ref().ok_or_else(|| slice_error("this trace has no attention"))?;
-        let l = l as usize;
-        if l >= att.shape()[0] {
-            return Err(slice_error(&format!("layer index {l} of {}", att.shape()[0])));
-        }
-        Ok(slice_to_js(att.index_axis(ndarray::Axis(0), l).as_slice()))
+        Ok(Float32Array::from(self.layer(l)?))
     }
 
     /// Layer `l`'s attention [H, T, T] as a view into wasm memory, not a copy:
@@ -301,12 +296,7 @@ impl WasmTrace {
     /// worker pools it into thumbnails without copying 12 MB per layer).
     #[wasm_bindgen(js_name = attentionLayerView)]
     pub fn attention_layer_view(&self, l: u32) -> Result<Float32Array, JsValue> {
-        let att = self.trace.kept.attention.as_ref().ok_or_else(|| slice_error("this trace has no attention"))?;
-        let l = l as usize;
-        if l >= att.shape()[0] {
-            return Err(slice_error(&format!("layer index {l} of {}", att.shape()[0])));
-        }
-        let slice = att.index_axis(ndarray::Axis(0), l).to_slice().expect("traces are standard layout");
+        let slice = self.layer(l)?;
         // SAFETY: the caller reads the view before anything allocates in the wasm (see above).
         Ok(unsafe { Float32Array::view(slice) })
     }
@@ -320,7 +310,7 @@ impl WasmTrace {
             return Err(slice_error(&format!("position index {t} of {n}")));
         }
         let probs = self.checkpoint.probs_at(&self.trace, t).map_err(js_error)?;
-        Ok(slice_to_js(probs.as_slice()))
+        Ok(Float32Array::from(probs.as_slice().expect("a new row is contiguous")))
     }
 
     /// The whole trace, as `traceText` returns it (every distribution computed).
@@ -329,14 +319,21 @@ impl WasmTrace {
     }
 }
 
+impl WasmTrace {
+    /// Layer `l`'s attention [H, T, T] as one flat slice.
+    fn layer(&self, l: u32) -> Result<&[f32], JsValue> {
+        let att = self.trace.kept.attention.as_ref().ok_or_else(|| slice_error("this trace has no attention"))?;
+        let l = l as usize;
+        if l >= att.shape()[0] {
+            return Err(slice_error(&format!("layer index {l} of {}", att.shape()[0])));
+        }
+        Ok(att.view().index_axis_move(ndarray::Axis(0), l).to_slice().expect("traces are standard layout"))
+    }
+}
+
 /// A slice the page asked for that is not there (a bug in the page, not the user's input).
 fn slice_error(what: &str) -> JsValue {
     js_sys::Error::new(&format!("no such slice of the trace: {what}")).into()
-}
-
-/// One copy of a standard-layout slice into JS memory.
-fn slice_to_js(slice: Option<&[f32]>) -> Float32Array {
-    Float32Array::from(slice.expect("traces are standard layout"))
 }
 
 /// Live training in the worker: `new WasmTrainer(options)` with options as
