@@ -61,7 +61,7 @@ impl Checkpoint {
             (false, false) => Some(Tokenizer::from_files(tokenizer_files)?),
             _ => None,
         };
-        crate::budget::check_model(tensors.elements(|name| !is_buffer(name)))?;
+        crate::budget::check_model(model_values(arch, &tensors))?;
         let model = Model::from_tensors(arch, &config, &tensors)?;
         let tokenizer = match (meta.get("vocab"), hub_tokenizer) {
             (Some(text), _) => Some(parse_vocab(text, model.vocab_size())?),
@@ -101,9 +101,13 @@ impl Checkpoint {
     }
 
     /// Our format: upstream names plus `arch`, `config`, `vocab` and free
-    /// metadata. The same checkpoint always gives the same bytes.
+    /// metadata; each tensor in the dtype it is kept in (f32, or a Llama's
+    /// F16 / BF16 weights as its file had them). The same checkpoint always
+    /// gives the same bytes, those `save` writes.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        Ok(write_safetensors(&self.model.named_tensors(), &self.file_metadata()))
+        let mut out = Vec::new();
+        crate::tensors::write_safetensors_to(&mut out, &self.model.tensors(), &self.file_metadata(), None).expect("writing into a Vec cannot fail");
+        Ok(out)
     }
 
     /// The `__metadata__` of our format.
@@ -121,20 +125,22 @@ impl Checkpoint {
 
     /// Writes `to_bytes()` to `path`, streamed from the weights (no copy of the model).
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_file(path, &self.model.params(), &self.file_metadata())
+        write_file(path, &self.model.tensors(), &self.file_metadata(), None)
     }
 
     /// Writes a Hugging Face folder as `save_pretrained` lays it out:
-    /// `dir/model.safetensors` (upstream names, F32, metadata `format: pt`
-    /// and the free metadata; no `arch` / `config` / `vocab`, so the config
-    /// comes from beside it) and `dir/config.json` = `config_json` as given.
-    /// The caller makes sure the config describes this model.
-    pub fn save_hub_folder(&self, dir: &Path, config_json: &str) -> Result<()> {
+    /// `dir/model.safetensors` (upstream names; each tensor as stored, or all
+    /// in the half precision `cast` (as `torch_dtype=torch.bfloat16` saves);
+    /// metadata `format: pt` and the free metadata; no `arch` / `config` /
+    /// `vocab`, so the config comes from beside it) and `dir/config.json` =
+    /// `config_json` as given. The caller makes sure the config describes
+    /// this model.
+    pub fn save_hub_folder(&self, dir: &Path, config_json: &str, cast: Option<crate::weight::Half>) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("cannot create {}: {e}", dir.display())))?;
         let mut meta = self.metadata.clone();
         meta.retain(|k, _| !RESERVED_KEYS.contains(&k.as_str()));
         meta.insert("format".into(), "pt".into());
-        write_file(&dir.join("model.safetensors"), &self.model.params(), &meta)?;
+        write_file(&dir.join("model.safetensors"), &self.model.tensors(), &meta, cast)?;
         let config = dir.join("config.json");
         std::fs::write(&config, config_json).map_err(|e| Error::Io(format!("cannot write {}: {e}", config.display())))
     }
@@ -202,11 +208,11 @@ impl Checkpoint {
 }
 
 /// safetensors of `tensors` and `metadata` written to `path` through a buffer.
-fn write_file(path: &Path, tensors: &[(String, ndarray::ArrayViewD<'_, f32>)], metadata: &BTreeMap<String, String>) -> Result<()> {
+fn write_file(path: &Path, tensors: &[(String, crate::weight::TensorRef<'_>)], metadata: &BTreeMap<String, String>, cast: Option<crate::weight::Half>) -> Result<()> {
     use std::io::Write;
     let cannot = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(cannot)?);
-    crate::tensors::write_safetensors_to(&mut out, tensors, metadata).map_err(cannot)?;
+    crate::tensors::write_safetensors_to(&mut out, tensors, metadata, cast).map_err(cannot)?;
     out.flush().map_err(cannot)
 }
 
@@ -254,6 +260,18 @@ pub fn read_text_bounded(path: &Path, max: u64) -> Result<String> {
     let too_big = || Error::Io(format!("cannot read {}: it is larger than {}", path.display(), crate::error::human_bytes(max)));
     let bytes = read_bounded(path, max)?.ok_or_else(too_big)?;
     String::from_utf8(bytes).map_err(|e| Error::Io(format!("cannot read {}: not UTF-8 text ({e})", path.display())))
+}
+
+/// The memory the model's weights will take, in f32 values (what the budget
+/// counts): a Llama keeps its F16 / BF16 matrices at 2 bytes a value, half
+/// an f32 each (`Tensors::weight`); everything else is widened to f32.
+fn model_values(arch: Arch, tensors: &Tensors) -> u128 {
+    let all = tensors.elements(|name| !is_buffer(name));
+    let half = match arch {
+        Arch::Llama => tensors.elements(|name| tensors.half(name).is_some() && tensors.shape(name).is_ok_and(|s| s.len() == 2)),
+        Arch::Gpt2 | Arch::Rnn => 0,
+    };
+    all - half + half.div_ceil(2)
 }
 
 /// Buffers some files store beside the weights (GPT-2's causal masks): never read.

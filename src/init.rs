@@ -120,25 +120,25 @@ pub fn init_llama(config: LlamaConfig, biases: LlamaBiases, std: f32, seed: u64)
     let (v, c, i) = (config.vocab_size, config.hidden_size, config.intermediate_size);
     let (qd, kvd) = (config.num_attention_heads * config.head_dim, config.num_key_value_heads * config.head_dim);
     let bias = |on: bool, len: usize| on.then(|| Array1::zeros(len));
-    let embed_tokens = init.normal((v, c), std);
+    let embed_tokens = init.normal((v, c), std).into();
     let layers = (0..config.num_hidden_layers)
         .map(|_| LlamaLayer {
             input_norm: Array1::ones(c),
-            q_proj: init.normal((qd, c), std),
-            k_proj: init.normal((kvd, c), std),
-            v_proj: init.normal((kvd, c), std),
+            q_proj: init.normal((qd, c), std).into(),
+            k_proj: init.normal((kvd, c), std).into(),
+            v_proj: init.normal((kvd, c), std).into(),
             q_bias: bias(biases.qkv, qd),
             k_bias: bias(biases.qkv, kvd),
             v_bias: bias(biases.qkv, kvd),
-            o_proj: init.normal((c, qd), std),
+            o_proj: init.normal((c, qd), std).into(),
             o_bias: bias(biases.o, c),
             post_norm: Array1::ones(c),
-            gate_proj: init.normal((i, c), std),
-            up_proj: init.normal((i, c), std),
-            down_proj: init.normal((c, i), std),
+            gate_proj: init.normal((i, c), std).into(),
+            up_proj: init.normal((i, c), std).into(),
+            down_proj: init.normal((c, i), std).into(),
         })
         .collect();
-    let lm_head = (!config.tie_word_embeddings).then(|| init.normal((v, c), std));
+    let lm_head = (!config.tie_word_embeddings).then(|| init.normal((v, c), std).into());
     Ok(Model::Llama(Llama { embed_tokens, layers, norm: Array1::ones(c), lm_head, config }))
 }
 

@@ -19,6 +19,7 @@ pub mod sample;
 pub mod tensors;
 pub mod tokenizer;
 pub mod trace;
+pub mod weight;
 
 pub use checkpoint::Checkpoint;
 pub use error::{Error, Result};

@@ -4,7 +4,8 @@
 //! consistent, no overflow); the data is read here, one tensor at a time,
 //! straight into its f32 buffer, so a model never exists twice in memory
 //! (the crate's own reader needs the whole file in one buffer).
-//! F32, F16 and BF16 tensors are read; half precision is widened to f32.
+//! F32, F16 and BF16 tensors are read; half precision is widened to f32, or
+//! kept as it is for a `Weight` that asks for it (`Tensors::weight`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,6 +16,7 @@ use safetensors::Dtype;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::weight::{Half, TensorRef, Weight};
 
 /// Largest header the format allows (the crate's limit too).
 const MAX_HEADER: u64 = 100_000_000;
@@ -162,6 +164,15 @@ impl<'s> Tensors<'s> {
         (0..).take_while(|i| self.contains(&pattern.replace("{}", &i.to_string()))).count()
     }
 
+    /// The half-precision format of `name`, if it is stored in one.
+    pub fn half(&self, name: &str) -> Option<Half> {
+        match self.entries.get(name)?.dtype {
+            Dtype::F16 => Some(Half::F16),
+            Dtype::BF16 => Some(Half::Bf16),
+            _ => None,
+        }
+    }
+
     /// Decodes `name` as f32 with exactly `shape` (F32, or F16 / BF16
     /// widened), rejecting NaN and Inf.
     fn read(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
@@ -195,6 +206,24 @@ impl<'s> Tensors<'s> {
         Ok(data)
     }
 
+    /// A weight matrix [rows, cols] as stored: F16 and BF16 kept at 2 bytes a
+    /// value (read straight into place), F32 as f32. Non-finite values are
+    /// an error as for `matrix`.
+    pub fn weight(&self, name: &str, rows: usize, cols: usize) -> Result<Weight> {
+        let Some(half) = self.half(name) else { return self.matrix(name, rows, cols).map(Weight::F32) };
+        let entry = &self.entries[name];
+        if entry.shape != [rows, cols] {
+            return Err(Error::Shape { name: name.to_string(), expected: vec![rows, cols], found: entry.shape.clone() });
+        }
+        let mut bits = vec![0u16; rows * cols]; // the header's check bounds it by the file
+        self.source.borrow_mut().read_at(entry.start, bytemuck::cast_slice_mut(&mut bits))?;
+        bits.iter_mut().for_each(|b| *b = u16::from_le(*b));
+        if let Some(index) = bits.iter().position(|&b| !half.is_finite(b)) {
+            return Err(Error::NonFinite { name: name.to_string(), index, value: half.widen(bits[index]) });
+        }
+        Ok(Weight::Half(half, Array2::from_shape_vec((rows, cols), bits).expect("length checked against shape")))
+    }
+
     pub fn matrix(&self, name: &str, rows: usize, cols: usize) -> Result<Array2<f32>> {
         let data = self.read(name, &[rows, cols])?;
         Ok(Array2::from_shape_vec((rows, cols), data).expect("length checked against shape"))
@@ -225,29 +254,38 @@ impl NamedTensor {
 /// models must be reproducible bit for bit. Layout: u64 LE header length,
 /// JSON header (space-padded to 8 bytes), then the data in header order.
 pub fn write_safetensors(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
-    let views: Vec<(String, ArrayViewD<'_, f32>)> = tensors
+    let views: Vec<(String, TensorRef<'_>)> = tensors
         .iter()
-        .map(|t| (t.name.clone(), ArrayViewD::from_shape(IxDyn(&t.shape), &t.data).expect("a NamedTensor's data fills its shape")))
+        .map(|t| (t.name.clone(), TensorRef::F32(ArrayViewD::from_shape(IxDyn(&t.shape), &t.data).expect("a NamedTensor's data fills its shape"))))
         .collect();
     let mut out = Vec::with_capacity(tensors.iter().map(|t| 4 * t.data.len()).sum::<usize>() + 4096);
-    write_safetensors_to(&mut out, &views, metadata).expect("writing into a Vec cannot fail");
+    write_safetensors_to(&mut out, &views, metadata, None).expect("writing into a Vec cannot fail");
     out
 }
 
 /// `write_safetensors` streamed into `out` straight from the parameters'
-/// views (`Model::params()`), so saving a model does not copy it: the same
-/// bytes, with at most one small buffer more in memory.
+/// views (`Model::tensors()`), so saving a model does not copy it: the same
+/// bytes, with at most one small buffer more in memory. Each tensor is
+/// written in the dtype it is stored in (F32, or the F16 / BF16 a Hub file
+/// kept), or, with `cast`, every tensor in that half precision (rounded to
+/// nearest, ties to even, as PyTorch's `.to(torch.bfloat16)`).
 pub fn write_safetensors_to(
     out: &mut dyn std::io::Write,
-    tensors: &[(String, ArrayViewD<'_, f32>)],
+    tensors: &[(String, TensorRef<'_>)],
     metadata: &BTreeMap<String, String>,
+    cast: Option<Half>,
 ) -> std::io::Result<()> {
+    let dtype = |t: &TensorRef| match (cast, t) {
+        (Some(h), _) | (None, &TensorRef::Half(h, _)) => (h.name(), 2),
+        (None, TensorRef::F32(_)) => ("F32", 4),
+    };
     let mut header = Map::new();
     header.insert("__metadata__".into(), serde_json::to_value(metadata).expect("strings serialize"));
     let mut offset = 0usize;
     for (name, data) in tensors {
-        let end = offset + 4 * data.len();
-        header.insert(name.clone(), serde_json::json!({ "dtype": "F32", "shape": data.shape(), "data_offsets": [offset, end] }));
+        let (name_of_dtype, size) = dtype(data);
+        let end = offset + size * data.len();
+        header.insert(name.clone(), serde_json::json!({ "dtype": name_of_dtype, "shape": data.shape(), "data_offsets": [offset, end] }));
         offset = end;
     }
     let mut json = serde_json::to_vec(&Value::Object(header)).expect("a JSON map serializes");
@@ -256,13 +294,20 @@ pub fn write_safetensors_to(
     out.write_all(&json)?;
     // Little-endian bytes in row-major order, through one 64 kB buffer.
     let mut buf = Vec::with_capacity(1 << 16);
+    let mut put = |bytes: &[u8]| -> std::io::Result<()> {
+        buf.extend_from_slice(bytes);
+        if buf.len() >= 1 << 16 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+        Ok(())
+    };
     for (_, data) in tensors {
-        for v in data.iter() {
-            buf.extend_from_slice(&v.to_le_bytes());
-            if buf.len() >= 1 << 16 {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
+        match (cast, data) {
+            (None, TensorRef::F32(a)) => a.iter().try_for_each(|v| put(&v.to_le_bytes()))?,
+            (Some(h), TensorRef::F32(a)) => a.iter().try_for_each(|&v| put(&h.narrow(v).to_le_bytes()))?,
+            (None, TensorRef::Half(_, a)) => a.iter().try_for_each(|b| put(&b.to_le_bytes()))?,
+            (Some(h), TensorRef::Half(from, a)) => a.iter().try_for_each(|&b| put(&h.narrow(from.widen(b)).to_le_bytes()))?,
         }
     }
     out.write_all(&buf)

@@ -12,14 +12,19 @@
 //!
 //! Shapes: T tokens, C = hidden_size, H query heads, KV key/value heads,
 //! D = head_dim, I = intermediate_size, V vocab, L layers.
+//!
+//! The embeddings and every projection are `Weight`s: kept in the file's
+//! half precision (F16 / BF16, as the Hub ships these models) and widened a
+//! block at a time where used, or f32. RMSNorm weights and biases are f32.
 
-use ndarray::{s, Array1, Array2, Array3, ArrayViewD, ArrayViewMutD, Axis};
+use ndarray::{s, Array1, Array2, Array3, ArrayViewMutD, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
 use crate::model::hooks::{Hook, Probe, Rows};
-use crate::ops::{linear_t, softmax_inplace};
+use crate::ops::softmax_inplace;
+use crate::weight::{TensorRef, Weight};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlamaConfig {
@@ -84,27 +89,27 @@ impl LlamaConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LlamaLayer {
     pub input_norm: Array1<f32>,     // [C]
-    pub q_proj: Array2<f32>,         // [H*D, C]
-    pub k_proj: Array2<f32>,         // [KV*D, C]
-    pub v_proj: Array2<f32>,         // [KV*D, C]
+    pub q_proj: Weight,              // [H*D, C]
+    pub k_proj: Weight,              // [KV*D, C]
+    pub v_proj: Weight,              // [KV*D, C]
     pub q_bias: Option<Array1<f32>>, // [H*D] (Qwen2)
     pub k_bias: Option<Array1<f32>>, // [KV*D]
     pub v_bias: Option<Array1<f32>>, // [KV*D]
-    pub o_proj: Array2<f32>,         // [C, H*D]
+    pub o_proj: Weight,              // [C, H*D]
     pub o_bias: Option<Array1<f32>>, // [C] (Llama attention_bias)
     pub post_norm: Array1<f32>,      // [C]
-    pub gate_proj: Array2<f32>,      // [I, C]
-    pub up_proj: Array2<f32>,        // [I, C]
-    pub down_proj: Array2<f32>,      // [C, I]
+    pub gate_proj: Weight,           // [I, C]
+    pub up_proj: Weight,             // [I, C]
+    pub down_proj: Weight,           // [C, I]
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Llama {
     pub config: LlamaConfig,
-    pub embed_tokens: Array2<f32>,    // [V, C]
+    pub embed_tokens: Weight,         // [V, C]
     pub layers: Vec<LlamaLayer>,      // L
     pub norm: Array1<f32>,            // [C]
-    pub lm_head: Option<Array2<f32>>, // [V, C] when untied
+    pub lm_head: Option<Weight>,      // [V, C] when untied
 }
 
 /// Keys (rotated) and values of every position so far, per layer.
@@ -171,8 +176,8 @@ fn rope(x: &mut Array2<f32>, start: usize, d: usize, theta: f64) {
     }
 }
 
-fn project(x: &Array2<f32>, w: &Array2<f32>, b: &Option<Array1<f32>>) -> Array2<f32> {
-    linear_t(&x.view(), &w.view(), b.as_ref().map(|b| b.view()).as_ref())
+fn project(x: &Array2<f32>, w: &Weight, b: &Option<Array1<f32>>) -> Array2<f32> {
+    w.linear_t(&x.view(), b.as_ref().map(|b| b.view()).as_ref())
 }
 
 /// [Tn, n*D] seen as [Tn, n, D] for the probes.
@@ -189,7 +194,7 @@ impl Llama {
         let cfg = &self.config;
         let (start, eps) = (cache.len(), cfg.rms_norm_eps as f32);
         let (nh, nkv, d) = (cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim);
-        let mut x = self.embed_tokens.select(Axis(0), ids); // [Tn, C]
+        let mut x = self.embed_tokens.rows(ids); // [Tn, C]
         for (l, layer) in self.layers.iter().enumerate() {
             probe.at(l, Hook::ResidPre, x.view_mut().into_dyn());
             let h = rms_norm(&x, &layer.input_norm, eps); // [Tn, C]
@@ -212,11 +217,11 @@ impl Llama {
             x += &attn_out;
             probe.at(l, Hook::ResidMid, x.view_mut().into_dyn());
             let h = rms_norm(&x, &layer.post_norm, eps); // [Tn, C]
-            let mut gate = linear_t(&h.view(), &layer.gate_proj.view(), None); // [Tn, I]
+            let mut gate = layer.gate_proj.linear_t(&h.view(), None); // [Tn, I]
             probe.at(l, Hook::MlpPre, gate.view_mut().into_dyn());
-            let up = linear_t(&h.view(), &layer.up_proj.view(), None); // [Tn, I]
+            let up = layer.up_proj.linear_t(&h.view(), None); // [Tn, I]
             let act = gate.mapv(silu) * &up; // [Tn, I]
-            let mut mlp_out = linear_t(&act.view(), &layer.down_proj.view(), None); // [Tn, C]
+            let mut mlp_out = layer.down_proj.linear_t(&act.view(), None); // [Tn, C]
             probe.at(l, Hook::MlpOut, mlp_out.view_mut().into_dyn());
             x += &mlp_out;
             probe.at(l, Hook::ResidPost, x.view_mut().into_dyn());
@@ -227,11 +232,11 @@ impl Llama {
     /// logits = rms_norm(x) lm_head^T: x [R, C] -> [R, V].
     pub fn unembed(&self, x: &Array2<f32>) -> Array2<f32> {
         let hf = rms_norm(x, &self.norm, self.config.rms_norm_eps as f32); // [R, C]
-        hf.dot(&self.head().t()) // [R, V]
+        self.head().linear_t(&hf.view(), None) // [R, V]
     }
 
     /// The output head [V, C]: `lm_head` when untied, else the token embeddings.
-    pub fn head(&self) -> &Array2<f32> {
+    pub fn head(&self) -> &Weight {
         self.lm_head.as_ref().unwrap_or(&self.embed_tokens)
     }
 
@@ -268,37 +273,38 @@ impl Llama {
 
 // ---- tensor names (Hugging Face Llama / Qwen2) ----
 
-/// The parameter list, written once for shared and mutable views alike.
+/// Every parameter under its upstream name, in file order, through `$w` for
+/// the weight matrices and `$v` for the vectors.
 macro_rules! llama_params {
-    ($m:expr, $view:ident, $iter:ident, $as_ref:ident) => {{
-        let mut out = vec![("model.embed_tokens.weight".to_string(), $m.embed_tokens.$view().into_dyn())];
-        for (l, layer) in $m.layers.$iter().enumerate() {
+    ($m:expr, $w:expr, $v:expr) => {{
+        let mut out = vec![("model.embed_tokens.weight".to_string(), $w(&$m.embed_tokens))];
+        for (l, layer) in $m.layers.iter().enumerate() {
             let n = |suffix: &str| format!("model.layers.{l}.{suffix}");
-            out.push((n("input_layernorm.weight"), layer.input_norm.$view().into_dyn()));
-            out.push((n("self_attn.q_proj.weight"), layer.q_proj.$view().into_dyn()));
-            if let Some(b) = layer.q_bias.$as_ref() {
-                out.push((n("self_attn.q_proj.bias"), b.$view().into_dyn()));
+            out.push((n("input_layernorm.weight"), $v(&layer.input_norm)));
+            out.push((n("self_attn.q_proj.weight"), $w(&layer.q_proj)));
+            if let Some(b) = layer.q_bias.as_ref() {
+                out.push((n("self_attn.q_proj.bias"), $v(b)));
             }
-            out.push((n("self_attn.k_proj.weight"), layer.k_proj.$view().into_dyn()));
-            if let Some(b) = layer.k_bias.$as_ref() {
-                out.push((n("self_attn.k_proj.bias"), b.$view().into_dyn()));
+            out.push((n("self_attn.k_proj.weight"), $w(&layer.k_proj)));
+            if let Some(b) = layer.k_bias.as_ref() {
+                out.push((n("self_attn.k_proj.bias"), $v(b)));
             }
-            out.push((n("self_attn.v_proj.weight"), layer.v_proj.$view().into_dyn()));
-            if let Some(b) = layer.v_bias.$as_ref() {
-                out.push((n("self_attn.v_proj.bias"), b.$view().into_dyn()));
+            out.push((n("self_attn.v_proj.weight"), $w(&layer.v_proj)));
+            if let Some(b) = layer.v_bias.as_ref() {
+                out.push((n("self_attn.v_proj.bias"), $v(b)));
             }
-            out.push((n("self_attn.o_proj.weight"), layer.o_proj.$view().into_dyn()));
-            if let Some(b) = layer.o_bias.$as_ref() {
-                out.push((n("self_attn.o_proj.bias"), b.$view().into_dyn()));
+            out.push((n("self_attn.o_proj.weight"), $w(&layer.o_proj)));
+            if let Some(b) = layer.o_bias.as_ref() {
+                out.push((n("self_attn.o_proj.bias"), $v(b)));
             }
-            out.push((n("post_attention_layernorm.weight"), layer.post_norm.$view().into_dyn()));
-            out.push((n("mlp.gate_proj.weight"), layer.gate_proj.$view().into_dyn()));
-            out.push((n("mlp.up_proj.weight"), layer.up_proj.$view().into_dyn()));
-            out.push((n("mlp.down_proj.weight"), layer.down_proj.$view().into_dyn()));
+            out.push((n("post_attention_layernorm.weight"), $v(&layer.post_norm)));
+            out.push((n("mlp.gate_proj.weight"), $w(&layer.gate_proj)));
+            out.push((n("mlp.up_proj.weight"), $w(&layer.up_proj)));
+            out.push((n("mlp.down_proj.weight"), $w(&layer.down_proj)));
         }
-        out.push(("model.norm.weight".to_string(), $m.norm.$view().into_dyn()));
-        if let Some(head) = $m.lm_head.$as_ref() {
-            out.push(("lm_head.weight".to_string(), head.$view().into_dyn()));
+        out.push(("model.norm.weight".to_string(), $v(&$m.norm)));
+        if let Some(head) = $m.lm_head.as_ref() {
+            out.push(("lm_head.weight".to_string(), $w(head)));
         }
         out
     }};
@@ -320,35 +326,38 @@ impl Llama {
                 let n = |suffix: &str| format!("model.layers.{l}.{suffix}");
                 Ok(LlamaLayer {
                     input_norm: t.vector(&n("input_layernorm.weight"), c)?,
-                    q_proj: t.matrix(&n("self_attn.q_proj.weight"), qd, c)?,
-                    k_proj: t.matrix(&n("self_attn.k_proj.weight"), kvd, c)?,
-                    v_proj: t.matrix(&n("self_attn.v_proj.weight"), kvd, c)?,
+                    q_proj: t.weight(&n("self_attn.q_proj.weight"), qd, c)?,
+                    k_proj: t.weight(&n("self_attn.k_proj.weight"), kvd, c)?,
+                    v_proj: t.weight(&n("self_attn.v_proj.weight"), kvd, c)?,
                     q_bias: optional(&n("self_attn.q_proj.bias"), qd)?,
                     k_bias: optional(&n("self_attn.k_proj.bias"), kvd)?,
                     v_bias: optional(&n("self_attn.v_proj.bias"), kvd)?,
-                    o_proj: t.matrix(&n("self_attn.o_proj.weight"), c, qd)?,
+                    o_proj: t.weight(&n("self_attn.o_proj.weight"), c, qd)?,
                     o_bias: optional(&n("self_attn.o_proj.bias"), c)?,
                     post_norm: t.vector(&n("post_attention_layernorm.weight"), c)?,
-                    gate_proj: t.matrix(&n("mlp.gate_proj.weight"), i, c)?,
-                    up_proj: t.matrix(&n("mlp.up_proj.weight"), i, c)?,
-                    down_proj: t.matrix(&n("mlp.down_proj.weight"), c, i)?,
+                    gate_proj: t.weight(&n("mlp.gate_proj.weight"), i, c)?,
+                    up_proj: t.weight(&n("mlp.up_proj.weight"), i, c)?,
+                    down_proj: t.weight(&n("mlp.down_proj.weight"), c, i)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let lm_head = if config.tie_word_embeddings { None } else { Some(t.matrix("lm_head.weight", v, c)?) };
-        Ok(Self { embed_tokens: t.matrix("model.embed_tokens.weight", v, c)?, layers, norm: t.vector("model.norm.weight", c)?, lm_head, config })
+        let lm_head = if config.tie_word_embeddings { None } else { Some(t.weight("lm_head.weight", v, c)?) };
+        Ok(Self { embed_tokens: t.weight("model.embed_tokens.weight", v, c)?, layers, norm: t.vector("model.norm.weight", c)?, lm_head, config })
     }
 
+    /// Every parameter as f32 (half-precision weights widened: a copy).
     pub fn named_tensors(&self) -> Vec<NamedTensor> {
-        self.params().into_iter().map(|(name, a)| NamedTensor::new(name, a.shape(), a.iter().copied())).collect()
+        let w = |w: &Weight| w.to_f32().into_dyn();
+        let v = |v: &Array1<f32>| v.clone().into_dyn();
+        llama_params!(self, w, v).into_iter().map(|(name, a)| NamedTensor::new(name, a.shape(), a.iter().copied())).collect()
     }
 
-    /// Every parameter under its upstream name, in file order.
-    pub fn params(&self) -> Vec<(String, ArrayViewD<'_, f32>)> {
-        llama_params!(self, view, iter, as_ref)
-    }
-
-    pub fn params_mut(&mut self) -> Vec<(String, ArrayViewMutD<'_, f32>)> {
-        llama_params!(self, view_mut, iter_mut, as_mut)
+    /// Every parameter under its upstream name, in file order, as stored
+    /// (f32, or a weight's half precision): for writing without a copy.
+    pub fn tensors(&self) -> Vec<(String, TensorRef<'_>)> {
+        fn vector(v: &Array1<f32>) -> TensorRef<'_> {
+            TensorRef::F32(v.view().into_dyn())
+        }
+        llama_params!(self, Weight::tensor_ref, vector)
     }
 }

@@ -314,11 +314,23 @@ impl Model {
         }
     }
 
-    /// Every parameter under its upstream name, in file order.
+    /// Every parameter under its upstream name, in file order, as stored
+    /// (a Llama's weights may be half precision): what a file is written from.
+    pub fn tensors(&self) -> Vec<(String, crate::weight::TensorRef<'_>)> {
+        match self {
+            Model::Gpt(m) => m.params().into_iter().map(|(n, a)| (n, a.into())).collect(),
+            Model::Llama(m) => m.tensors(),
+            Model::Rnn(m) => m.params().into_iter().map(|(n, a)| (n, a.into())).collect(),
+        }
+    }
+
+    /// Every parameter of a trainable model (GPT, RNN) under its upstream
+    /// name, in file order, as f32: what training and gradients walk.
+    /// Llama-family models are not trained (their weights: `tensors()`).
     pub fn params(&self) -> Vec<(String, ndarray::ArrayViewD<'_, f32>)> {
         match self {
             Model::Gpt(m) => m.params(),
-            Model::Llama(m) => m.params(),
+            Model::Llama(_) => unreachable!("training builds GPT and RNN models only"),
             Model::Rnn(m) => m.params(),
         }
     }
@@ -326,7 +338,7 @@ impl Model {
     pub fn params_mut(&mut self) -> Vec<(String, ndarray::ArrayViewMutD<'_, f32>)> {
         match self {
             Model::Gpt(m) => m.params_mut(),
-            Model::Llama(m) => m.params_mut(),
+            Model::Llama(_) => unreachable!("training builds GPT and RNN models only"),
             Model::Rnn(m) => m.params_mut(),
         }
     }
@@ -339,7 +351,7 @@ impl Model {
     }
 
     pub fn num_params(&self) -> usize {
-        self.params().iter().map(|(_, a)| a.len()).sum() // views: no copy of the model
+        self.tensors().iter().map(|(_, a)| a.len()).sum() // views: no copy of the model
     }
 
     /// Builds a model of `arch` from `config` (already completed) and tensors.

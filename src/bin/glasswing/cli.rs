@@ -169,9 +169,20 @@ struct InitArgs {
     title: Option<String>,
     #[arg(long)]
     description: Option<String>,
+    /// With --config: the dtype of every tensor in model.safetensors (bf16 or
+    /// f16 as the Hub ships them, rounded from the f32 model; f32 by default).
+    #[arg(long, value_enum, requires = "config", default_value = "f32")]
+    dtype: DtypeArg,
     /// The model file; with --config, the folder to write.
     #[arg(short, long)]
     output: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DtypeArg {
+    F32,
+    Bf16,
+    F16,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -352,7 +363,12 @@ fn init(args: InitArgs) -> Result<()> {
         let config = glasswing::checkpoint::read_text_bounded(path, glasswing::checkpoint::MAX_TEXT_FILE_BYTES)?;
         let model = glasswing::init::init_hub(&config, args.seed)?;
         let ckpt = Checkpoint { model, tokenizer: None, metadata };
-        ckpt.save_hub_folder(&args.output, &config)?;
+        let cast = match args.dtype {
+            DtypeArg::F32 => None,
+            DtypeArg::Bf16 => Some(glasswing::weight::Half::Bf16),
+            DtypeArg::F16 => Some(glasswing::weight::Half::F16),
+        };
+        ckpt.save_hub_folder(&args.output, &config, cast)?;
         note(&format!("wrote {shown}/model.safetensors and config.json ({} parameters)", count_params(&ckpt.model)));
         return Ok(());
     }
@@ -370,9 +386,9 @@ fn init(args: InitArgs) -> Result<()> {
     Ok(())
 }
 
-/// Parameters of `model`, counted over views (`Model::num_params` copies every tensor).
+/// Parameters of `model`, counted over views.
 fn count_params(model: &glasswing::Model) -> usize {
-    model.params().iter().map(|(_, a)| a.len()).sum()
+    model.num_params()
 }
 
 fn run_bench(args: BenchArgs) -> Result<()> {
