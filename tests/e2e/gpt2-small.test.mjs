@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, assertClean, canvasStats, exportFile, launch, openFiles, openPage, serve, shotPath, typeText } from './helpers.mjs';
+import { ROOT, assertClean, canvasStats, exportFile, launch, openFiles, openPage, serve, shotPath, typeText, memoryOf } from './helpers.mjs';
 
 const CLI = join(ROOT, 'target', 'release', 'glasswing');
 const MB = 1e6;
@@ -40,15 +40,6 @@ let origin;
 let browser;
 let renderers = [];
 const figures = {};
-
-/** Resident and peak resident bytes of a process (/proc/PID/status). */
-function memoryOf(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number((s.match(new RegExp(`${key}:\\s+(\\d+)`)) ?? [0, 0])[1]) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch { return { rss: 0, peak: 0 }; }
-}
 
 /** The page's renderer: the renderer process with the most memory (the browser is this file's alone). */
 const tab = () => renderers.map((pid) => ({ pid, ...memoryOf(pid) })).sort((a, b) => b.rss - a.rss)[0];

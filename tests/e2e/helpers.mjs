@@ -230,3 +230,12 @@ export function useBrowser(set) {
     server?.close();
   });
 }
+
+/** Resident and peak resident bytes of a process (/proc/PID/status). */
+export function memoryOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number((s.match(new RegExp(`${key}:\\s+(\\d+)`)) ?? [0, 0])[1]) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch { return { rss: 0, peak: 0 }; }
+}

@@ -11,11 +11,11 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FIXTURES, ROOT, assertClean, canvasStats, launch, openFiles, openPage, serve, typeText } from './helpers.mjs';
+import { FIXTURES, ROOT, assertClean, canvasStats, launch, openFiles, openPage, serve, typeText, memoryOf } from './helpers.mjs';
 
 const CLI = join(ROOT, 'target', 'release', 'glasswing');
 const MB = 1e6;
@@ -35,15 +35,6 @@ let server;
 let origin;
 let browser;
 let renderers = [];
-
-/** Resident and peak resident bytes of a process (/proc/PID/status). */
-function memoryOf(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number((s.match(new RegExp(`${key}:\\s+(\\d+)`)) ?? [0, 0])[1]) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch { return { rss: 0, peak: 0 }; }
-}
 
 /** The page's renderer: the renderer process with the most memory (the browser is this file's alone). */
 const tab = () => renderers.map((pid) => ({ pid, ...memoryOf(pid) })).sort((a, b) => b.rss - a.rss)[0];
