@@ -31,6 +31,16 @@ pub fn cases(t: usize) -> crate::Result<Vec<BenchCase>> {
     ])
 }
 
+/// A model of the user's on `t` seeded random ids of its vocabulary.
+pub fn model_case(name: String, checkpoint: Checkpoint, t: usize, seed: u64) -> crate::Result<BenchCase> {
+    use rand::{Rng, SeedableRng};
+    let vocab = checkpoint.model.vocab_size();
+    checkpoint.model.check_forward(0, &vec![0; t])?; // the length and the memory, before any run
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let ids = (0..t).map(|_| rng.random_range(0..vocab)).collect();
+    Ok(BenchCase { name, checkpoint, ids })
+}
+
 /// Median wall time of `runs` forward-with-trace passes, in microseconds.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn median_trace_micros(case: &BenchCase, runs: usize) -> crate::Result<f64> {

@@ -1,7 +1,7 @@
 //! The handful of numeric building blocks the models are made of.
 //! Shapes: T = sequence length, C = channels, N = output features.
 
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, Axis};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 
 /// In-place softmax of one row of any stride; max-subtracted so large logits
 /// cannot overflow.
@@ -46,14 +46,54 @@ pub fn gelu_tanh(x: f32) -> f32 {
     0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x)).tanh())
 }
 
+/// The matrix product a [M, K] @ b [K, N] -> [M, N], row-major, for views
+/// of any strides (a transposed weight is a view).
+pub fn matmul(a: &ArrayView2<f32>, b: &ArrayView2<f32>) -> Array2<f32> {
+    let mut c = Array2::zeros((a.nrows(), b.ncols()));
+    matmul_into(a, b, &mut c.view_mut());
+    c
+}
+
+/// c [M, N] = a [M, K] @ b [K, N], overwriting c. Natively the gemm crate's
+/// kernels (AVX-512 where the CPU has it), one thread; in wasm ndarray's
+/// matrixmultiply (its simd128 kernel).
+pub fn matmul_into(a: &ArrayView2<f32>, b: &ArrayView2<f32>, c: &mut ArrayViewMut2<f32>) {
+    let ((m, k), n) = (a.dim(), b.ncols());
+    assert!(b.nrows() == k && c.dim() == (m, n), "matmul of [{m}, {k}] and {:?} into {:?}", b.dim(), c.dim());
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        if m == 0 || n == 0 {
+            return;
+        }
+        if k == 0 {
+            c.fill(0.0);
+            return;
+        }
+        let (a_s, b_s, c_s) = (a.strides().to_vec(), b.strides().to_vec(), c.strides().to_vec());
+        // SAFETY: the pointers and strides come from views of the shapes
+        // checked above; c is borrowed mutably, so it aliases neither a nor b.
+        unsafe {
+            gemm::gemm(
+                m, n, k,
+                c.as_mut_ptr(), c_s[1], c_s[0], false,
+                a.as_ptr(), a_s[1], a_s[0],
+                b.as_ptr(), b_s[1], b_s[0],
+                0.0, 1.0, false, false, false, gemm::Parallelism::None,
+            );
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    ndarray::linalg::general_mat_mul(1.0, a, b, 0.0, c);
+}
+
 /// Conv1D-style affine map: x [T, C] @ w [C, N] + b [N] -> [T, N].
 pub fn linear(x: &ArrayView2<f32>, w: &ArrayView2<f32>, b: &ArrayView1<f32>) -> Array2<f32> {
-    x.dot(w) + b
+    matmul(x, w) + b
 }
 
 /// nn.Linear-style affine map, weight stored [N, C]: x [T, C] @ w^T + b -> [T, N].
 pub fn linear_t(x: &ArrayView2<f32>, w: &ArrayView2<f32>, b: Option<&ArrayView1<f32>>) -> Array2<f32> {
-    let y = x.dot(&w.t());
+    let y = matmul(x, &w.t());
     match b {
         Some(b) => y + b,
         None => y,
@@ -102,6 +142,17 @@ mod tests {
         let y = layer_norm(&x, &Array1::ones(4), &Array1::zeros(4), 1e-5);
         assert!(y.sum().abs() < 1e-5);
         assert!((y.mapv(|v| v * v).sum() / 4.0 - 1.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn matmul_of_any_strides_equals_ndarray() {
+        let a = Array2::from_shape_fn((5, 7), |(i, j)| (i * 7 + j) as f32 * 0.25 - 3.0);
+        let b = Array2::from_shape_fn((9, 7), |(i, j)| (i + 2 * j) as f32 * 0.5 - 4.0);
+        for (x, y) in [(a.view(), b.t()), (a.slice(s![1..4, ..]), b.t()), (a.t().t(), b.slice(s![..;2, ..]).t())] {
+            assert_eq!(matmul(&x, &y), x.dot(&y)); // small integers and halves: exact either way
+        }
+        assert_eq!(matmul(&a.slice(s![.., ..0]), &b.slice(s![..0, ..]).t().t()), Array2::<f32>::zeros((5, 7)));
+        assert_eq!(matmul(&Array2::zeros((3, 0)).view(), &Array2::zeros((0, 4)).view()), Array2::<f32>::zeros((3, 4)));
     }
 
     #[test]

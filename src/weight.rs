@@ -1,13 +1,12 @@
 //! A weight matrix kept as its file stores it: f32, or half precision (F16,
 //! BF16) at 2 bytes a value, widened to f32 where it is used, a block of rows
-//! at a time into a small scratch before the same ndarray matrix products.
+//! at a time into a small scratch before the same matrix products (ops::matmul).
 //! The Llama family keeps its matrices this way, so Qwen2.5-0.5B's BF16 file
 //! (988 MB) needs about 1 GB of memory instead of 2 GB (README: "Full-size
 //! models"). Widening is exact (every f16 and bf16 value is an f32 value), so
 //! a half-precision file computes what the same file widened on load did.
 
 use half::{bf16, f16};
-use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array2, ArrayView1, ArrayView2, ArrayViewD, Axis};
 
 /// The two half-precision formats of safetensors files.
@@ -179,7 +178,7 @@ impl Weight {
             let w = &mut scratch[..(r1 - r0) * c];
             h.widen_into(&flat[r0 * c..r1 * c], w);
             let w = ArrayView2::from_shape((r1 - r0, c), &*w).expect("the scratch holds the block"); // [n_b, C]
-            general_mat_mul(1.0, x, &w.t(), 0.0, &mut y.slice_mut(s![.., r0..r1]));
+            crate::ops::matmul_into(x, &w.t(), &mut y.slice_mut(s![.., r0..r1]));
         }
     }
 

@@ -48,6 +48,14 @@ impl GptConfig {
         v * c + p * c + l * block + 2 * c
     }
 
+    /// FLOPs of a full forward over `t` tokens: its matrix products, 2 a
+    /// multiply-add (q·k and the weighted sum over all t keys, as computed).
+    pub fn forward_flops(&self, t: usize) -> f64 {
+        let (l, c, v, t) = (self.n_layer as f64, self.n_embd as f64, self.vocab_size as f64, t as f64);
+        // c_attn 3C, scores and weighted values T each, c_proj C, c_fc 4C, mlp c_proj 4C; the head V
+        2.0 * t * (l * (3.0 * c * c + 2.0 * t * c + c * c + 8.0 * c * c) + c * v)
+    }
+
     /// The LayerNorm epsilon at the precision the math runs in.
     pub fn eps(&self) -> f32 {
         self.layer_norm_epsilon as f32
@@ -166,7 +174,7 @@ impl Gpt {
     /// logits = ln_f(x) W_head^T: x [R, C] -> [R, V].
     pub fn unembed(&self, x: &Array2<f32>) -> Array2<f32> {
         let hf = layer_norm(x, &self.ln_f_w, &self.ln_f_b, self.config.eps()); // [R, C]
-        hf.dot(&self.head().t()) // [R, V]
+        crate::ops::matmul(&hf.view(), &self.head().t()) // [R, V]
     }
 
     /// The output head [V, C]: `lm_head` when untied, else the token embeddings.
@@ -196,7 +204,7 @@ fn causal_pattern(q: &Array2<f32>, keys: &Array2<f32>, start: usize, n_head: usi
     let mut pattern = Array3::<f32>::zeros((n_head, tn, tk));
     for head in 0..n_head {
         let hs = s![.., head * d..(head + 1) * d];
-        let mut scores = q.slice(hs).dot(&keys.slice(hs).t()) * scale; // [Tn, Tk]
+        let mut scores = crate::ops::matmul(&q.slice(hs), &keys.slice(hs).t()) * scale; // [Tn, Tk]
         for (i, mut row) in scores.axis_iter_mut(Axis(0)).enumerate() {
             softmax_inplace(row.slice_mut(s![..=start + i]));
             row.slice_mut(s![start + i + 1..]).fill(0.0);
@@ -214,7 +222,7 @@ fn weighted_values(pattern: &Array3<f32>, values: &Array2<f32>) -> Array2<f32> {
     let mut z = Array2::<f32>::zeros((tn, values.ncols()));
     for head in 0..n_head {
         let hs = s![.., head * d..(head + 1) * d];
-        z.slice_mut(hs).assign(&pattern.slice(s![head, .., ..]).dot(&values.slice(hs)));
+        crate::ops::matmul_into(&pattern.slice(s![head, .., ..]), &values.slice(hs), &mut z.slice_mut(hs));
     }
     z
 }

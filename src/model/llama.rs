@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::checkpoint::{NamedTensor, Tensors};
 use crate::error::{Error, Result};
 use crate::model::hooks::{Hook, Probe, Rows};
-use crate::ops::softmax_inplace;
+use crate::ops::{matmul, matmul_into, softmax_inplace};
 use crate::weight::{TensorRef, Weight};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +83,15 @@ impl LlamaConfig {
         let attn = c * qd + 2 * c * kvd + qd * c + if biases { qd + 2 * kvd } else { 0 };
         let head = if self.tie_word_embeddings { 0 } else { v * c };
         v * c + l * (attn + 3 * c * i + 2 * c) + c + head
+    }
+
+    /// FLOPs of a full forward over `t` tokens: its matrix products, 2 a
+    /// multiply-add (q·k and the weighted sum over all t keys, as computed).
+    pub fn forward_flops(&self, t: usize) -> f64 {
+        let (v, c, i, l, t) = (self.vocab_size as f64, self.hidden_size as f64, self.intermediate_size as f64, self.num_hidden_layers as f64, t as f64);
+        let (qd, kvd) = ((self.num_attention_heads * self.head_dim) as f64, (self.num_key_value_heads * self.head_dim) as f64);
+        // q, k, v, o; scores and weighted values over t keys per query head; gate, up, down; the head
+        2.0 * t * (l * (2.0 * c * qd + 2.0 * c * kvd + 2.0 * t * qd + 3.0 * c * i) + c * v)
     }
 }
 
@@ -248,7 +257,7 @@ impl Llama {
         let mut pattern = Array3::<f32>::zeros((cfg.num_attention_heads, q.nrows(), keys.nrows()));
         for head in 0..cfg.num_attention_heads {
             let kv = head / group;
-            let mut scores = q.slice(s![.., head * d..(head + 1) * d]).dot(&keys.slice(s![.., kv * d..(kv + 1) * d]).t()) * scale; // [Tn, Tk]
+            let mut scores = matmul(&q.slice(s![.., head * d..(head + 1) * d]), &keys.slice(s![.., kv * d..(kv + 1) * d]).t()) * scale; // [Tn, Tk]
             for (i, mut row) in scores.axis_iter_mut(Axis(0)).enumerate() {
                 softmax_inplace(row.slice_mut(s![..=start + i]));
                 row.slice_mut(s![start + i + 1..]).fill(0.0);
@@ -265,7 +274,7 @@ impl Llama {
         let mut z = Array2::<f32>::zeros((pattern.dim().1, cfg.num_attention_heads * d));
         for head in 0..cfg.num_attention_heads {
             let kv = head / group;
-            z.slice_mut(s![.., head * d..(head + 1) * d]).assign(&pattern.slice(s![head, .., ..]).dot(&values.slice(s![.., kv * d..(kv + 1) * d])));
+            matmul_into(&pattern.slice(s![head, .., ..]), &values.slice(s![.., kv * d..(kv + 1) * d]), &mut z.slice_mut(s![.., head * d..(head + 1) * d]));
         }
         z
     }

@@ -5,7 +5,7 @@ pub mod hooks;
 pub mod llama;
 pub mod rnn;
 
-use ndarray::{s, Array2, Array3, Array4, ArrayViewMutD};
+use ndarray::{concatenate, s, Array2, Array3, Array4, ArrayViewMutD, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{NamedTensor, Tensors};
@@ -196,6 +196,15 @@ impl Model {
         }
     }
 
+    /// FLOPs of a full forward with its trace over `t` tokens (matrix products).
+    pub fn forward_flops(&self, t: usize) -> f64 {
+        match self {
+            Model::Gpt(m) => m.config.forward_flops(t),
+            Model::Llama(m) => m.config.forward_flops(t),
+            Model::Rnn(m) => m.config.forward_flops(t),
+        }
+    }
+
     /// The config as the JSON object stored in checkpoint metadata.
     pub fn config_json(&self) -> serde_json::Value {
         let value = match self {
@@ -254,12 +263,41 @@ impl Model {
     /// A trace kept for questions (`Kept`): the patterns or states and the
     /// output head's input, without computing every position's probabilities.
     pub fn forward_kept(&self, ids: &[usize]) -> Result<Kept> {
-        self.check_forward(0, ids)?; // before the recorder allocates
-        let mut recorder = Recorder::new(self, 0, ids.len(), Rows::All).keep_resid(self);
+        self.forward_kept_after(None, &mut self.new_cache(), ids)
+    }
+
+    /// `forward_kept` of `ids` [T] when `cache` already holds their first p
+    /// positions and `prev` (a kept trace of at least p positions with the
+    /// same first p ids) their patterns, states and head inputs: only
+    /// positions p.. are computed, the rest copied. The caller vouches that
+    /// the cache and `prev` belong to ids[..p].
+    pub fn forward_kept_after(&self, prev: Option<&Kept>, cache: &mut Cache, ids: &[usize]) -> Result<Kept> {
+        let p = cache.len();
+        let new = ids.get(p..).unwrap_or_default(); // [Tn]
+        self.check_forward(p, new)?; // before the recorder allocates
+        let mut recorder = Recorder::new(self, p, new.len(), Rows::All).keep_resid(self);
         // The last position's logits only (finite, or an error now); the others when asked.
-        finite_softmax(self.forward_with(ids, &mut self.new_cache(), &mut recorder, Rows::Last)?)?;
-        let resid = recorder.resid.take().expect("the last layer ran and was recorded");
-        Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid })
+        finite_softmax(self.forward_with(new, cache, &mut recorder, Rows::Last)?)?;
+        let resid = recorder.resid.take().expect("the last layer ran and was recorded"); // [Tn, C]
+        let Some(prev) = prev.filter(|_| p > 0) else {
+            return Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid });
+        };
+        let t = ids.len();
+        let attention = recorder.attention.map(|new| {
+            let (l, h) = (new.dim().0, new.dim().1);
+            let mut att = Array4::zeros((l, h, t, t)); // [L, H, T, T]
+            if let Some(old) = &prev.attention {
+                att.slice_mut(s![.., .., ..p, ..p]).assign(&old.slice(s![.., .., ..p, ..p]));
+            }
+            att.slice_mut(s![.., .., p.., ..]).assign(&new); // [L, H, Tn, T]
+            att
+        });
+        let hidden = match (&prev.hidden, recorder.hidden) {
+            (Some(old), Some(new)) => Some(concatenate![Axis(1), old.slice(s![.., ..p, ..]), new]), // [L, T, Hd]
+            _ => None,
+        };
+        let resid = concatenate![Axis(0), prev.resid.slice(s![..p, ..]), resid]; // [T, C]
+        Ok(Kept { attention, hidden, resid })
     }
 
     /// The output head: logits [R, V] of the last layer's output rows `x` [R, C]

@@ -56,6 +56,13 @@ impl RnnConfig {
         // embed; layer 0 reads E, the others H; each has W_hh and two biases; head
         v * e + (h * e + l.saturating_sub(1) * h * h) + l * (h * h + 2 * h) + v * h + v
     }
+
+    /// FLOPs of a forward over `t` tokens: its matrix products, 2 a multiply-add.
+    pub fn forward_flops(&self, t: usize) -> f64 {
+        let (v, e, h, l, t) = (self.vocab_size as f64, self.embed_dim as f64, self.hidden_size as f64, self.num_layers as f64, t as f64);
+        // W_ih (E, then H), W_hh per layer; the head
+        2.0 * t * (h * e + (l - 1.0) * h * h + l * h * h + h * v)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

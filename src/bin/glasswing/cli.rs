@@ -193,10 +193,17 @@ pub enum NonlinearityArg {
 
 #[derive(Args)]
 struct BenchArgs {
-    /// Timed runs per case (the median is reported).
-    #[arg(long, default_value_t = 50)]
-    runs: usize,
-    /// Print only the forward timings, as JSON lines {"name", "micros"} (for the browser benchmark's ratio).
+    /// Time this model (a file or Hub folder) instead of the built-in cases.
+    #[arg(long, value_name = "FILE|DIR")]
+    model: Option<PathBuf>,
+    /// With --model: the sequence length (seeded random ids of its vocabulary).
+    #[arg(long, default_value_t = 128, requires = "model")]
+    len: usize,
+    /// Timed runs per case, the median reported (default 50; 5 with --model).
+    #[arg(long)]
+    runs: Option<usize>,
+    /// JSON: with --model one object {"model", "len", "runs", "median_us", "gflops"}; else only the
+    /// built-in forward timings as lines {"name", "micros"} (for the browser benchmark's ratio).
     #[arg(long)]
     json: bool,
 }
@@ -392,14 +399,26 @@ fn count_params(model: &glasswing::Model) -> usize {
 }
 
 fn run_bench(args: BenchArgs) -> Result<()> {
+    let runs = args.runs.unwrap_or(if args.model.is_some() { 5 } else { 50 });
     // Each run's time is kept for the median: bound them before any work.
-    check_count("runs", args.runs, 1, MAX_BENCH_RUNS)?;
+    check_count("runs", runs, 1, MAX_BENCH_RUNS)?;
     // Line by line through write_stdout, so `| head` ends the output quietly.
     let say = |line: String| write_stdout(&(line + "\n"));
+    if let Some(path) = &args.model {
+        let case = bench::model_case(clean(&path.display().to_string()), Checkpoint::open(path, None)?, args.len, 1)?;
+        let micros = bench::median_trace_micros(&case, runs)?;
+        let gflops = case.checkpoint.model.forward_flops(args.len) / micros / 1e3;
+        say(if args.json {
+            clean_json(&serde_json::json!({ "model": case.name, "len": args.len, "runs": runs, "median_us": micros, "gflops": gflops }).to_string())
+        } else {
+            format!("{}: forward with trace at T={}: median {:.1} ms of {runs} runs, {gflops:.1} GFLOP/s", case.name, args.len, micros / 1e3)
+        });
+        return Ok(());
+    }
     if args.json {
         for t in [16, 64, 256] {
             for case in bench::cases(t)? {
-                let micros = bench::median_trace_micros(&case, args.runs)?;
+                let micros = bench::median_trace_micros(&case, runs)?;
                 say(clean_json(&serde_json::json!({ "name": case.name, "micros": micros }).to_string()));
             }
         }
@@ -408,7 +427,7 @@ fn run_bench(args: BenchArgs) -> Result<()> {
     say(format!("{:<28} {:>12} {:>14}", "case (forward with trace)", "median µs", "tokens/s"));
     for t in [16, 64] {
         for case in bench::cases(t)? {
-            let micros = bench::median_trace_micros(&case, args.runs)?;
+            let micros = bench::median_trace_micros(&case, runs)?;
             say(format!("{:<28} {:>12.1} {:>14.0}", case.name, micros, case.ids.len() as f64 / (micros / 1e6)));
         }
     }
