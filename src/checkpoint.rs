@@ -8,11 +8,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::model::{Arch, Forward, Kept, Model};
+use crate::model::{Arch, Cache, Forward, Kept, Model};
 use crate::tokenizer::Tokenizer;
 use crate::trace::{KeptTrace, Trace};
 
@@ -182,6 +183,29 @@ impl Checkpoint {
         Ok(KeptTrace { arch: self.model.arch(), ids: ids.to_vec(), tokens: self.token_strings(ids), token_bytes: self.token_bytes(ids), kept })
     }
 
+    /// `keep_trace_ids`, reusing `last`: the positions before the first id
+    /// that differs from its trace's (at most all but the last) are copied,
+    /// with their KV cache or states, and only the rest is computed; so one
+    /// more word typed at the end costs a word's forward, not the text's.
+    /// `last` becomes this trace's state (None after an error).
+    pub fn retrace_ids(&self, last: &mut Option<Retrace>, ids: &[usize]) -> Result<Rc<KeptTrace>> {
+        let same = last.as_ref().map_or(0, |r| r.trace.ids.iter().zip(ids).take_while(|(a, b)| a == b).count());
+        let same = same.min(ids.len().saturating_sub(1));
+        let (mut cache, prev) = match last.take() {
+            Some(Retrace { mut cache, trace, .. }) if same > 0 => {
+                cache.truncate(same);
+                (cache, Some(trace))
+            }
+            // Nothing to reuse: the old trace goes first, so two never share the memory.
+            _ => (self.model.new_cache(), None),
+        };
+        let kept = self.model.forward_kept_after(prev.as_ref().map(|t| &t.kept), &mut cache, ids)?;
+        drop(prev);
+        let trace = Rc::new(KeptTrace { arch: self.model.arch(), ids: ids.to_vec(), tokens: self.token_strings(ids), token_bytes: self.token_bytes(ids), kept });
+        *last = Some(Retrace { cache, trace: Rc::clone(&trace), reused: same });
+        Ok(trace)
+    }
+
     pub fn keep_trace_text(&self, text: &str) -> Result<KeptTrace> {
         self.keep_trace_ids(&self.encode(text)?)
     }
@@ -204,6 +228,21 @@ impl Checkpoint {
             attention: attention.clone(),
             hidden: hidden.clone(),
         })
+    }
+}
+
+/// What a trace leaves for the next one of the same model (`retrace_ids`):
+/// the trace and the forward's cache after it.
+pub struct Retrace {
+    cache: Cache,
+    trace: Rc<KeptTrace>,
+    reused: usize,
+}
+
+impl Retrace {
+    /// Positions this trace copied from the one before (0: computed whole).
+    pub fn reused(&self) -> usize {
+        self.reused
     }
 }
 

@@ -19,11 +19,13 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::decode::{Session, StepOutput};
 use crate::sample::{Sampler, SamplerSettings};
 use crate::trace::KeptTrace;
+use crate::checkpoint::Retrace;
 use crate::{Checkpoint, Trace};
 
 #[wasm_bindgen(start)]
@@ -66,6 +68,14 @@ pub fn memory_budget() -> f64 {
 pub struct WasmModel {
     // Shared with the model's decoding sessions.
     checkpoint: Rc<Checkpoint>,
+    // The last kept trace's state: the next one reuses its unchanged prefix.
+    last: RefCell<Option<Retrace>>,
+}
+
+impl From<Checkpoint> for WasmModel {
+    fn from(checkpoint: Checkpoint) -> Self {
+        WasmModel { checkpoint: Rc::new(checkpoint), last: RefCell::new(None) }
+    }
 }
 
 #[derive(Serialize)]
@@ -87,7 +97,7 @@ impl WasmModel {
     /// Parses a safetensors checkpoint; `config_json` is a Hugging Face config.json's text.
     pub fn load(bytes: &[u8], config_json: Option<String>) -> Result<WasmModel, JsValue> {
         let checkpoint = Checkpoint::from_bytes(bytes, config_json.as_deref()).map_err(js_error)?;
-        Ok(WasmModel { checkpoint: Rc::new(checkpoint) })
+        Ok(WasmModel::from(checkpoint))
     }
 
     /// Opens a model folder without holding the file in memory:
@@ -113,7 +123,7 @@ impl WasmModel {
         };
         let mut source = JsSource { read, size: size as u64 };
         let checkpoint = Checkpoint::load(&mut source, files.config_json.as_deref(), &tokenizer).map_err(js_error)?;
-        Ok(WasmModel { checkpoint: Rc::new(checkpoint) })
+        Ok(WasmModel::from(checkpoint))
     }
 
     pub fn info(&self) -> Result<JsValue, JsValue> {
@@ -160,15 +170,26 @@ impl WasmModel {
     /// (`WasmTrace`), so a big trace is never copied out whole.
     #[wasm_bindgen(js_name = keepTraceText)]
     pub fn keep_trace_text(&self, text: &str) -> Result<WasmTrace, JsValue> {
-        let trace = self.checkpoint.keep_trace_text(text).map_err(js_error)?;
+        self.keep(&self.checkpoint.encode(text).map_err(js_error)?)
+    }
+
+    /// Reuses the last kept trace's positions up to the first id that
+    /// differs (`Checkpoint::retrace_ids`): typing at the end costs the new
+    /// tokens' forward only.
+    #[wasm_bindgen(js_name = keepTraceIds)]
+    pub fn keep_trace_ids(&self, ids: &[u32]) -> Result<WasmTrace, JsValue> {
+        self.keep(&ids.iter().map(|&id| id as usize).collect::<Vec<_>>())
+    }
+
+    fn keep(&self, ids: &[usize]) -> Result<WasmTrace, JsValue> {
+        let trace = self.checkpoint.retrace_ids(&mut self.last.borrow_mut(), ids).map_err(js_error)?;
         Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace })
     }
 
-    #[wasm_bindgen(js_name = keepTraceIds)]
-    pub fn keep_trace_ids(&self, ids: &[u32]) -> Result<WasmTrace, JsValue> {
-        let ids: Vec<usize> = ids.iter().map(|&id| id as usize).collect();
-        let trace = self.checkpoint.keep_trace_ids(&ids).map_err(js_error)?;
-        Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace })
+    /// Positions the last kept trace copied from the one before (0: computed whole).
+    #[wasm_bindgen(js_name = lastReused)]
+    pub fn last_reused(&self) -> u32 {
+        self.last.borrow().as_ref().map_or(0, |r| r.reused() as u32)
     }
 
     /// A step-by-step decoding session over this model (KV cache or RNN state).
@@ -259,7 +280,7 @@ fn set_header(obj: &Object, arch: crate::model::Arch, ids: &[usize], tokens: &[S
 #[wasm_bindgen]
 pub struct WasmTrace {
     checkpoint: Rc<Checkpoint>,
-    trace: KeptTrace,
+    trace: Rc<KeptTrace>, // shared with the model's retrace state
 }
 
 #[wasm_bindgen]
@@ -390,7 +411,7 @@ impl WasmTrainer {
 
     /// The model being trained, as a model the page can trace and explore.
     pub fn snapshot(&self) -> WasmModel {
-        WasmModel { checkpoint: Rc::new(self.trainer.checkpoint(None)) }
+        WasmModel::from(self.trainer.checkpoint(None))
     }
 
     /// The model in our format, with task, settings and metrics on `n` held-out examples.
@@ -416,7 +437,7 @@ pub fn bench_cases(t: u32) -> Result<Array, JsValue> {
             let obj = Object::new();
             set(&obj, "name", &JsValue::from_str(&case.name));
             set(&obj, "ids", &ids_to_js(&case.ids));
-            set(&obj, "model", &JsValue::from(WasmModel { checkpoint: Rc::new(case.checkpoint) }));
+            set(&obj, "model", &JsValue::from(WasmModel::from(case.checkpoint)));
             JsValue::from(obj)
         })
         .collect())

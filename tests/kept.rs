@@ -41,3 +41,50 @@ fn a_kept_trace_answers_as_the_whole_trace() {
         check(name, &ckpt, &ids);
     }
 }
+
+/// A retrace (the page's trace per keystroke) reuses the unchanged prefix of
+/// the last trace and equals a fresh trace of the new ids: typed at the end,
+/// edited in the middle, cut shorter, unchanged, and after a different model
+/// input entirely.
+#[test]
+fn a_retrace_equals_a_fresh_trace() {
+    for name in ["gpt_l3_h2_untied.safetensors", "rnn_tanh_l2_zh.safetensors", "hub/llama_tiny", "hub/qwen2_tiny_bf16", "hub/gpt2_tiny"] {
+        let ckpt = common::open(name);
+        let v = ckpt.model.vocab_size();
+        let base: Vec<usize> = (0..12).map(|i| (i * 7 + 3) % v).collect();
+        let mut typed = base.clone();
+        typed.extend([5 % v, 1 % v, 9 % v]);
+        let mut edited = typed.clone();
+        edited[4] = (edited[4] + 1) % v;
+        let other: Vec<usize> = typed.iter().map(|&i| (i + 1) % v).collect(); // differs at the first id
+        // (step, ids, positions the retrace copies: never the last one)
+        let steps: [(&str, &[usize], usize); 6] = [
+            ("first", &base, 0),
+            ("typed at the end", &typed, 12),
+            ("edited at 5", &edited, 4),
+            ("cut to 6", &edited[..6], 5),
+            ("unchanged", &edited[..6], 5),
+            ("all new", &other, 0),
+        ];
+        let mut last = None;
+        for (step, ids, reused) in steps {
+            let fresh = ckpt.keep_trace_ids(ids).unwrap();
+            let re = ckpt.retrace_ids(&mut last, ids).unwrap();
+            assert_eq!(re.ids, ids);
+            let what = format!("{name}, {step}");
+            assert_eq!(last.as_ref().map(|r: &glasswing::checkpoint::Retrace| r.reused()), Some(reused), "{what}: positions reused");
+            let (a, b) = (&re.kept, &fresh.kept);
+            assert_eq!(a.attention.as_ref().map(|x| x.dim()), b.attention.as_ref().map(|x| x.dim()), "{what}: attention shape");
+            assert_eq!(a.hidden.as_ref().map(|x| x.dim()), b.hidden.as_ref().map(|x| x.dim()), "{what}: hidden shape");
+            let flat = |k: &glasswing::model::Kept| -> Vec<f32> {
+                k.attention.iter().flatten().chain(k.hidden.iter().flatten()).chain(k.resid.iter()).copied().collect()
+            };
+            let d = worst(flat(a).into_iter(), flat(b).into_iter());
+            assert!(d < 1e-5, "{what}: the retrace differs from a fresh trace by {d}");
+            for t in 0..ids.len() {
+                let d = worst(ckpt.probs_at(&re, t).unwrap().into_iter(), ckpt.probs_at(&fresh, t).unwrap().into_iter());
+                assert!(d < 1e-6, "{what}: position {t}'s distribution differs by {d}");
+            }
+        }
+    }
+}

@@ -13,7 +13,9 @@
 //   loadBytes {bytes: ArrayBuffer, config?: string, name} -> {modelId, info}
 //             (whole files: kept for callers that already hold the bytes)
 //   encode    {modelId, text}             -> Uint32Array of ids
-//   trace     {modelId, text | ids: Uint32Array, keepAbove?, want?: {layer, pos}} -> trace:
+//   trace     {modelId, text | ids: Uint32Array, keepAbove?, want?: {layer, pos}} -> trace
+//             (`reused`: its first positions copied from the model's last trace,
+//             whose KV cache the core keeps, so typing at the end costs the new tokens):
 //             the whole trace when its attention and probabilities take at
 //             most keepAbove bytes (default: always); else the worker keeps
 //             it and replies {traceId, arch, ids, tokens, token_bytes, hidden,
@@ -163,8 +165,12 @@ const ops = {
     // The trace being replaced goes first: two big traces never share the memory.
     if (replaces !== null) ops.freeTrace({ traceId: replaces });
     const kept = ids ? m.keepTraceIds(ids) : m.keepTraceText(text);
+    const reused = m.lastReused(); // positions copied from the model's last trace (typing at the end)
     if (kept.bigBytes() <= keepAbove) {
-      try { return packTrace(kept.full()); } finally { kept.free(); }
+      try {
+        const [whole, transfer] = packTrace(kept.full());
+        return [{ ...whole, reused }, transfer];
+      } finally { kept.free(); }
     }
     const traceId = nextTraceId++;
     traces.set(traceId, kept);
@@ -174,7 +180,7 @@ const ops = {
       traces.delete(id);
     }
     const meta = kept.meta();
-    const out = { ...meta, traceId, ids: own(meta.ids), hidden: meta.hidden && { data: own(meta.hidden.data), shape: Array.from(meta.hidden.shape) }, thumbs: null, layers: [], rows: [] };
+    const out = { ...meta, reused, traceId, ids: own(meta.ids), hidden: meta.hidden && { data: own(meta.hidden.data), shape: Array.from(meta.hidden.shape) }, thumbs: null, layers: [], rows: [] };
     const transfer = [out.ids.buffer];
     if (out.hidden) transfer.push(out.hidden.data.buffer);
     const [T] = meta.probs_shape;
