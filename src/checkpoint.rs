@@ -187,12 +187,13 @@ impl Checkpoint {
     /// that differs from its trace's (at most all but the last) are copied,
     /// with their KV cache or states, and only the rest is computed; so one
     /// more word typed at the end costs a word's forward, not the text's.
-    /// `last` becomes this trace's state (None after an error).
-    pub fn retrace_ids(&self, last: &mut Option<Retrace>, ids: &[usize]) -> Result<Rc<KeptTrace>> {
+    /// `last` becomes this trace's state (None after an error, or when its
+    /// cache is too big to keep). -> the trace, and how many positions it reused.
+    pub fn retrace_ids(&self, last: &mut Option<Retrace>, ids: &[usize]) -> Result<(Rc<KeptTrace>, usize)> {
         let same = last.as_ref().map_or(0, |r| r.trace.ids.iter().zip(ids).take_while(|(a, b)| a == b).count());
         let same = same.min(ids.len().saturating_sub(1));
         let (mut cache, prev) = match last.take() {
-            Some(Retrace { mut cache, trace, .. }) if same > 0 => {
+            Some(Retrace { mut cache, trace }) if same > 0 => {
                 cache.truncate(same);
                 (cache, Some(trace))
             }
@@ -202,8 +203,12 @@ impl Checkpoint {
         let kept = self.model.forward_kept_after(prev.as_ref().map(|t| &t.kept), &mut cache, ids)?;
         drop(prev);
         let trace = Rc::new(KeptTrace { arch: self.model.arch(), ids: ids.to_vec(), tokens: self.token_strings(ids), token_bytes: self.token_bytes(ids), kept });
-        *last = Some(Retrace { cache, trace: Rc::clone(&trace), reused: same });
-        Ok(trace)
+        // The cache stays for the next keystroke while it is small beside the memory budget
+        // (GPT-2 small: up to about 300 tokens at the default budget); a longer text retraces whole.
+        if cache.bytes() as u64 <= crate::budget::limit() / RETRACE_CACHE_SHARE {
+            *last = Some(Retrace { cache, trace: Rc::clone(&trace) });
+        }
+        Ok((trace, same))
     }
 
     pub fn keep_trace_text(&self, text: &str) -> Result<KeptTrace> {
@@ -231,19 +236,14 @@ impl Checkpoint {
     }
 }
 
+/// The largest KV cache a model keeps between traces: this share of the memory budget.
+const RETRACE_CACHE_SHARE: u64 = 64;
+
 /// What a trace leaves for the next one of the same model (`retrace_ids`):
 /// the trace and the forward's cache after it.
 pub struct Retrace {
     cache: Cache,
     trace: Rc<KeptTrace>,
-    reused: usize,
-}
-
-impl Retrace {
-    /// Positions this trace copied from the one before (0: computed whole).
-    pub fn reused(&self) -> usize {
-        self.reused
-    }
 }
 
 /// safetensors of `tensors` and `metadata` written to `path` through a buffer.

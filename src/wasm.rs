@@ -19,7 +19,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::decode::{Session, StepOutput};
@@ -70,11 +70,12 @@ pub struct WasmModel {
     checkpoint: Rc<Checkpoint>,
     // The last kept trace's state: the next one reuses its unchanged prefix.
     last: RefCell<Option<Retrace>>,
+    reused: Cell<usize>, // positions the last kept trace copied from the one before
 }
 
 impl From<Checkpoint> for WasmModel {
     fn from(checkpoint: Checkpoint) -> Self {
-        WasmModel { checkpoint: Rc::new(checkpoint), last: RefCell::new(None) }
+        WasmModel { checkpoint: Rc::new(checkpoint), last: RefCell::new(None), reused: Cell::new(0) }
     }
 }
 
@@ -182,14 +183,15 @@ impl WasmModel {
     }
 
     fn keep(&self, ids: &[usize]) -> Result<WasmTrace, JsValue> {
-        let trace = self.checkpoint.retrace_ids(&mut self.last.borrow_mut(), ids).map_err(js_error)?;
+        let (trace, reused) = self.checkpoint.retrace_ids(&mut self.last.borrow_mut(), ids).map_err(js_error)?;
+        self.reused.set(reused);
         Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace })
     }
 
     /// Positions the last kept trace copied from the one before (0: computed whole).
     #[wasm_bindgen(js_name = lastReused)]
     pub fn last_reused(&self) -> u32 {
-        self.last.borrow().as_ref().map_or(0, |r| r.reused() as u32)
+        self.reused.get() as u32
     }
 
     /// A step-by-step decoding session over this model (KV cache or RNN state).

@@ -84,6 +84,16 @@ impl Cache {
         self.len() == 0
     }
 
+    /// Bytes of the keys and values (or states) it holds.
+    pub fn bytes(&self) -> usize {
+        let arrays = match self {
+            Cache::Gpt(c) => c.keys.iter().chain(&c.values).collect::<Vec<_>>(),
+            Cache::Llama(c) => c.keys.iter().chain(&c.values).collect(),
+            Cache::Rnn(c) => c.states.iter().collect(),
+        };
+        arrays.iter().map(|a| a.len() * std::mem::size_of::<f32>()).sum()
+    }
+
     /// Forgets every position from `len` on (stepping back, branching, retracing an edit).
     pub fn truncate(&mut self, len: usize) {
         match self {
