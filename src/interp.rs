@@ -192,8 +192,9 @@ pub fn ablate(model: &Model, ids: &[usize], heads: &[(usize, usize)], mode: Abla
 }
 
 /// The forward of `ids` with `edit(layer, head, z)` applied to the z [T, D]
-/// of every (layer, head) of `heads` (checked) as the forward reaches it:
-/// logits [R, V] of the kept rows. Ablation and patching are this probe.
+/// of every (layer, head) of `heads` (the caller checked them) as the
+/// forward reaches it: logits [R, V] of the kept rows. Ablation and
+/// patching are this one probe.
 fn edit_heads(
     model: &Model,
     ids: &[usize],
