@@ -45,6 +45,12 @@ pub enum Error {
     TooLong { len: usize, max: usize },
     #[error("empty input: give at least one token")]
     Empty,
+    /// Activation patching runs two prompts position by position: they must be as long.
+    #[error("the clean and corrupted prompts must have the same number of tokens: the clean one has {clean}, the corrupted one {corrupt}")]
+    LengthMismatch { clean: usize, corrupt: usize },
+    /// Activation patching divides by clean - corrupted: equal metrics leave nothing to recover.
+    #[error("the clean and corrupted prompts give the same logit(answer) - logit(wrong) = {metric}: patching divides by their difference; choose prompts or tokens that differ")]
+    SameMetric { metric: f32 },
     /// Finite weights can still overflow (e.g. 1e30 everywhere): say so rather than draw NaN.
     #[error("the model computed a non-finite value in `{0}`: its weights are too large")]
     Overflow(String),
@@ -89,6 +95,8 @@ impl Error {
             Error::IdOutOfRange { .. } => "id_out_of_range",
             Error::TooLong { .. } => "too_long",
             Error::Empty => "empty",
+            Error::LengthMismatch { .. } => "length_mismatch",
+            Error::SameMetric { .. } => "same_metric",
             Error::Overflow(_) => "overflow",
             Error::OverBudget { .. } => "over_budget",
             Error::Tokenizer(_) => "tokenizer",
@@ -120,6 +128,8 @@ impl Error {
             Error::IdOutOfRange { id, pos, vocab_size } => json!({ "id": id, "pos": pos, "vocab_size": vocab_size }),
             Error::TooLong { len, max } => json!({ "len": len, "max": max }),
             Error::Empty => json!({}),
+            Error::LengthMismatch { clean, corrupt } => json!({ "clean": clean, "corrupt": corrupt }),
+            Error::SameMetric { metric } => json!({ "metric": metric }),
             Error::Overflow(name) => json!({ "name": name }),
             Error::OverBudget { what, need_bytes, limit_bytes, max, unit } => json!({
                 "what": what, "need_bytes": need_bytes, "limit_bytes": limit_bytes, "max": max, "unit": unit,

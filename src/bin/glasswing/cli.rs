@@ -43,6 +43,10 @@ enum Command {
     Ablate(crate::interp::AblateArgs),
     /// Previous-token, duplicate-token and induction scores of every head on a random repeated sequence.
     Heads(crate::interp::HeadsArgs),
+    /// Direct logit attribution: a next-token logit split into embeddings, heads, biases and MLPs.
+    Attribute(crate::interp::AttributeArgs),
+    /// Activation patching: each head's z carried from a clean prompt into a corrupted one.
+    Patch(crate::interp::PatchArgs),
 }
 
 #[derive(Args)]
@@ -231,6 +235,8 @@ pub fn run() -> ExitCode {
         Command::Lens(args) => crate::interp::lens(args),
         Command::Ablate(args) => crate::interp::ablate(args),
         Command::Heads(args) => crate::interp::heads(args),
+        Command::Attribute(args) => crate::interp::attribute(args),
+        Command::Patch(args) => crate::interp::patch(args),
         Command::Bench(args) => run_bench(args),
     };
     match result {

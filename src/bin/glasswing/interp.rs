@@ -1,6 +1,7 @@
-//! `glasswing lens`, `ablate` and `heads`: issue 14's interpretability tools
-//! (`glasswing::interp`) as commands. `--json` prints the issue's objects
-//! (indices from 0); the summaries count positions, layers and heads from 1.
+//! `glasswing lens`, `ablate`, `heads`, `attribute` and `patch`: issue 14's
+//! interpretability tools (`glasswing::interp`) as commands. `--json` prints
+//! the issue's objects (indices from 0); the summaries, `--heads` and `--pos`
+//! count positions, layers and heads from 1; token ids are ids.
 
 use std::fmt::Write;
 
@@ -59,6 +60,50 @@ pub struct HeadsArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// One JSON object: ids (2N), previous_token, duplicate_token and induction (L x H each).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct AttributeArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    #[command(flatten)]
+    input: InputArgs,
+    /// The position whose next-token logit is split, counted from 1; default the last.
+    #[arg(long)]
+    pos: Option<usize>,
+    /// The token id whose logit is split; default the most likely next token there.
+    #[arg(long)]
+    target: Option<usize>,
+    /// One JSON object: pos (from 0), target, logit, components [{name, value}].
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct PatchArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The clean prompt, as text.
+    #[arg(long, conflicts_with = "clean_ids", required_unless_present = "clean_ids")]
+    clean: Option<String>,
+    /// The clean prompt as token ids, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    clean_ids: Option<Vec<usize>>,
+    /// The corrupted prompt (as many tokens as the clean one), as text.
+    #[arg(long, conflicts_with = "corrupt_ids", required_unless_present = "corrupt_ids")]
+    corrupt: Option<String>,
+    /// The corrupted prompt as token ids, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    corrupt_ids: Option<Vec<usize>>,
+    /// The token id the clean prompt should lead to.
+    #[arg(long)]
+    answer: usize,
+    /// The token id the corrupted prompt leads to instead.
+    #[arg(long)]
+    wrong: usize,
+    /// One JSON object: clean and corrupt (logit(answer) - logit(wrong) at the last position), heads (L x H effects).
     #[arg(long)]
     json: bool,
 }
@@ -188,6 +233,96 @@ pub fn heads(args: HeadsArgs) -> Result<()> {
         let ((l, h), best) = grid.indexed_iter().fold(((0, 0), f32::MIN), |b, (i, &s)| if s > b.1 { (i, s) } else { b });
         let _ = writeln!(out, "\n  highest: L{}H{} {best:.2}", l + 1, h + 1);
     }
+    write_stdout(&out);
+    Ok(())
+}
+
+pub fn attribute(args: AttributeArgs) -> Result<()> {
+    let ckpt = open(&args.model)?;
+    let ids = args.input.ids(&ckpt)?;
+    if let Some(pos) = args.pos {
+        check_count("pos", pos, 1, ids.len())?;
+    }
+    let att = interp::attribute(&ckpt.model, &ids, args.pos.map(|p| p - 1), args.target)?;
+    if args.json {
+        return crate::term::write_json_stdout(&att);
+    }
+    write_stdout(&format_attribution(&ckpt, &ids, &att));
+    Ok(())
+}
+
+/// The components as people read them: the embeddings, an L x H grid of
+/// heads with each layer's attention bias and MLP beside it, the final
+/// norm's bias, their sum against the logit, and the largest few.
+fn format_attribution(ckpt: &Checkpoint, ids: &[usize], att: &interp::Attribution) -> String {
+    let (layers, n_head) = interp::layers_heads(&ckpt.model, "attribution").unwrap_or((0, 0));
+    let value = |name: &str| att.components.iter().find(|c| c.name == name).map(|c| c.value);
+    let cell = |v: Option<f32>| v.map_or(format!("{:>8}", "-"), |v| format!("{v:8.3}"));
+    let mut out = format!(
+        "{} model, {} tokens: the logit of {} (id {}) after [{}] {} is {:.4}, split into what each part\n\
+         of the final residual stream adds through the final norm (its scale frozen)\n\n  embed {:.3}\n\n      ",
+        ckpt.model.arch().name(),
+        ids.len(),
+        show(&ckpt.token_strings(&[att.target])[0]),
+        att.target,
+        att.pos + 1,
+        show(&ckpt.token_strings(&ids[att.pos..=att.pos])[0]),
+        att.logit,
+        value("embed").unwrap_or(0.0),
+    );
+    (1..=n_head).for_each(|h| {
+        let _ = write!(out, "{:>8}", format!("H{h}"));
+    });
+    let _ = write!(out, "  {:>9}{:>8}", "attn_bias", "mlp");
+    for l in 1..=layers {
+        let _ = write!(out, "\n  L{l:<3}");
+        (1..=n_head).for_each(|h| out.push_str(&cell(value(&format!("L{l}H{h}")))));
+        let _ = write!(out, "  {:>9}{}", cell(value(&format!("L{l}.attn_bias"))).trim_start(), cell(value(&format!("L{l}.mlp"))));
+    }
+    if let Some(b) = value("final_norm_bias") {
+        let _ = write!(out, "\n\n  final_norm_bias {b:.3}");
+    }
+    let sum: f32 = att.components.iter().map(|c| c.value).sum();
+    let _ = writeln!(out, "\n\n  sum of the {} components {sum:.4} (logit {:.4})", att.components.len(), att.logit);
+    let mut largest: Vec<&interp::Component> = att.components.iter().collect();
+    largest.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+    let top: Vec<String> = largest.iter().take(5).map(|c| format!("{} {:+.3}", c.name, c.value)).collect();
+    let _ = writeln!(out, "  largest: {}", top.join(", "));
+    out
+}
+
+pub fn patch(args: PatchArgs) -> Result<()> {
+    let ckpt = open(&args.model)?;
+    let clean = InputArgs { text: args.clean.clone(), ids: args.clean_ids.clone() }.ids(&ckpt)?;
+    let corrupt = InputArgs { text: args.corrupt.clone(), ids: args.corrupt_ids.clone() }.ids(&ckpt)?;
+    let patching = interp::patch(&ckpt.model, &clean, &corrupt, args.answer, args.wrong)?;
+    if args.json {
+        return crate::term::write_json_stdout(&patching);
+    }
+    let name = |id: usize| show(&ckpt.token_strings(&[id])[0]);
+    let (layers, n_head) = patching.heads.dim();
+    let mut out = format!(
+        "{} model, {} tokens, metric logit({}) - logit({}) at the last position: clean {:.4}, corrupted {:.4}\n\n\
+         each head's z at every position carried from the clean run into the corrupted one,\n\
+         (patched - corrupted) / (clean - corrupted): 1 restores the clean metric, 0 does nothing\n      ",
+        ckpt.model.arch().name(),
+        clean.len(),
+        name(args.answer),
+        name(args.wrong),
+        patching.clean,
+        patching.corrupt,
+    );
+    (1..=n_head).for_each(|h| {
+        let _ = write!(out, " {:>6}", format!("H{h}"));
+    });
+    for l in 0..layers {
+        let _ = write!(out, "\n  L{:<3}", l + 1);
+        (0..n_head).for_each(|h| {
+            let _ = write!(out, " {:6.3}", patching.heads[[l, h]]);
+        });
+    }
+    let ((l, h), best) = patching.heads.indexed_iter().fold(((0, 0), f32::MIN), |b, (i, &s)| if s > b.1 { (i, s) } else { b });
+    let _ = writeln!(out, "\n  highest: L{}H{} {best:.3}", l + 1, h + 1);
     write_stdout(&out);
     Ok(())
 }
