@@ -119,6 +119,7 @@ pub struct Kept {
 /// the output head's input.
 pub struct Recorder {
     rows: Rows,
+    row0: usize,                        // the first new position's row (a retrace's copied rows come before)
     pub attention: Option<Array4<f32>>, // [L, H, R, Tk], R = Tn or 1
     pub hidden: Option<Array3<f32>>,    // [L, R, Hd]
     pub resid: Option<Array2<f32>>,     // [Tn, C] once `keep_resid` and the last layer ran
@@ -129,20 +130,31 @@ impl Recorder {
     /// For `tn` new positions after `start` cached ones.
     pub fn new(model: &Model, start: usize, tn: usize, rows: Rows) -> Self {
         let r = if rows == Rows::All { tn } else { 1 };
-        match model {
-            Model::Gpt(m) => {
-                let attention = Array4::zeros((m.config.n_layer, m.config.n_head, r, start + tn));
-                Self { rows, attention: Some(attention), hidden: None, resid: None, resid_at: None }
-            }
-            Model::Llama(m) => {
-                let attention = Array4::zeros((m.config.num_hidden_layers, m.config.num_attention_heads, r, start + tn));
-                Self { rows, attention: Some(attention), hidden: None, resid: None, resid_at: None }
-            }
-            Model::Rnn(m) => {
-                let hidden = Array3::zeros((m.config.num_layers, r, m.config.hidden_size));
-                Self { rows, attention: None, hidden: Some(hidden), resid: None, resid_at: None }
-            }
+        Self::sized(model, rows, r, start + tn, 0)
+    }
+
+    /// For `tn` new positions after `start` whose patterns and states come
+    /// from `prev`: it records all start + tn rows, the first start copied,
+    /// so a retrace allocates its attention once.
+    pub fn continuing(model: &Model, prev: &Kept, start: usize, tn: usize) -> Self {
+        let mut rec = Self::sized(model, Rows::All, start + tn, start + tn, start);
+        if let (Some(att), Some(old)) = (&mut rec.attention, &prev.attention) {
+            att.slice_mut(s![.., .., ..start, ..start]).assign(&old.slice(s![.., .., ..start, ..start]));
         }
+        if let (Some(hidden), Some(old)) = (&mut rec.hidden, &prev.hidden) {
+            hidden.slice_mut(s![.., ..start, ..]).assign(&old.slice(s![.., ..start, ..]));
+        }
+        rec
+    }
+
+    /// `r` rows of `tk` keys, the new positions' rows from `row0` on.
+    fn sized(model: &Model, rows: Rows, r: usize, tk: usize, row0: usize) -> Self {
+        let (attention, hidden) = match model {
+            Model::Gpt(m) => (Some(Array4::zeros((m.config.n_layer, m.config.n_head, r, tk))), None),
+            Model::Llama(m) => (Some(Array4::zeros((m.config.num_hidden_layers, m.config.num_attention_heads, r, tk))), None),
+            Model::Rnn(m) => (None, Some(Array3::zeros((m.config.num_layers, r, m.config.hidden_size)))),
+        };
+        Self { rows, row0, attention, hidden, resid: None, resid_at: None }
     }
 
     /// Also keeps the output head's input for every new position: the last
@@ -166,12 +178,12 @@ impl Probe for Recorder {
         match (hook, &mut self.attention, &mut self.hidden) {
             (Hook::Pattern, Some(att), _) => {
                 if let Ok(kept) = self.rows.kept(value.view(), 1).into_dimensionality::<ndarray::Ix3>() {
-                    att.slice_mut(s![layer, .., .., ..]).assign(&kept); // [H, R, Tk]
+                    att.slice_mut(s![layer, .., self.row0.., ..]).assign(&kept); // [H, R, Tk]
                 }
             }
             (Hook::Hidden, _, Some(hidden)) => {
                 if let Ok(kept) = self.rows.kept(value.view(), 0).into_dimensionality::<ndarray::Ix2>() {
-                    hidden.slice_mut(s![layer, .., ..]).assign(&kept); // [R, Hd]
+                    hidden.slice_mut(s![layer, self.row0.., ..]).assign(&kept); // [R, Hd]
                 }
             }
             _ => {}
@@ -285,29 +297,24 @@ impl Model {
         let p = cache.len();
         let new = ids.get(p..).unwrap_or_default(); // [Tn]
         self.check_forward(p, new)?; // before the recorder allocates
-        let mut recorder = Recorder::new(self, p, new.len(), Rows::All).keep_resid(self);
+        let prev = match prev {
+            Some(prev) if p > 0 => Some(prev),
+            None if p > 0 => return Err(Error::Config("a retrace needs the kept trace its cache belongs to".into())),
+            _ => None,
+        };
+        let recorder = match prev {
+            Some(prev) => Recorder::continuing(self, prev, p, new.len()),
+            None => Recorder::new(self, 0, new.len(), Rows::All),
+        };
+        let mut recorder = recorder.keep_resid(self);
         // The last position's logits only (finite, or an error now); the others when asked.
         finite_softmax(self.forward_with(new, cache, &mut recorder, Rows::Last)?)?;
         let resid = recorder.resid.take().expect("the last layer ran and was recorded"); // [Tn, C]
-        let Some(prev) = prev.filter(|_| p > 0) else {
-            return Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid });
+        let resid = match prev {
+            Some(prev) => concatenate![Axis(0), prev.resid.slice(s![..p, ..]), resid], // [T, C]
+            None => resid,
         };
-        let t = ids.len();
-        let attention = recorder.attention.map(|new| {
-            let (l, h) = (new.dim().0, new.dim().1);
-            let mut att = Array4::zeros((l, h, t, t)); // [L, H, T, T]
-            if let Some(old) = &prev.attention {
-                att.slice_mut(s![.., .., ..p, ..p]).assign(&old.slice(s![.., .., ..p, ..p]));
-            }
-            att.slice_mut(s![.., .., p.., ..]).assign(&new); // [L, H, Tn, T]
-            att
-        });
-        let hidden = match (&prev.hidden, recorder.hidden) {
-            (Some(old), Some(new)) => Some(concatenate![Axis(1), old.slice(s![.., ..p, ..]), new]), // [L, T, Hd]
-            _ => None,
-        };
-        let resid = concatenate![Axis(0), prev.resid.slice(s![..p, ..]), resid]; // [T, C]
-        Ok(Kept { attention, hidden, resid })
+        Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid })
     }
 
     /// The output head: logits [R, V] of the last layer's output rows `x` [R, C]
