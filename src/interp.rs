@@ -172,7 +172,13 @@ pub fn ablate(model: &Model, ids: &[usize], heads: &[(usize, usize)], mode: Abla
     check_heads(model, heads, "head ablation")?;
     model.check_ids(ids)?;
     check_budget(model, "ablation", ids.len(), |_| 0)?; // the edit happens in the forward's own z
-    let mut probe = |layer: usize, hook: Hook, mut value: ArrayViewMutD<'_, f32>| {
+    finite_softmax(model.forward_with(ids, &mut model.new_cache(), &mut ablation(heads, mode), Rows::All)?) // [T, V]
+}
+
+/// The probe that ablates `heads` (checked: `check_heads`) at their z, for
+/// any forward: `ablate`'s, or a whole trace's (`Checkpoint::keep_trace_edited`).
+pub fn ablation(heads: &[(usize, usize)], mode: Ablation) -> impl FnMut(usize, Hook, ArrayViewMutD<'_, f32>) + '_ {
+    move |layer: usize, hook: Hook, mut value: ArrayViewMutD<'_, f32>| {
         if hook != Hook::Z {
             return;
         }
@@ -186,8 +192,7 @@ pub fn ablate(model: &Model, ids: &[usize], heads: &[(usize, usize)], mode: Abla
                 }
             }
         }
-    };
-    finite_softmax(model.forward_with(ids, &mut model.new_cache(), &mut probe, Rows::All)?) // [T, V]
+    }
 }
 
 // ---- head scores ----

@@ -52,10 +52,39 @@ export class Engine extends WorkerRpc {
   /** Runs the model on token ids (Uint32Array or number[]). -> trace, as traceText. */
   traceIds(modelId, ids, opts = {}) { return this.trace({ modelId, ids: Uint32Array.from(ids), ...opts }); }
 
+  /**
+   * `args.ablate: {heads: [[l, h]], mode: 'zero' | 'mean'}` (heads from 0):
+   * the trace of the model with those heads ablated, and as its `baseline`
+   * the plain trace of the same input (freed with it), for the difference.
+   */
   async trace(args) {
-    const reply = await this.call('trace', args);
-    return reply.traceId ? keptTrace(reply, (op, a) => this.call(op, a)) : wholeTrace(reply);
+    const one = async (a) => {
+      const reply = await this.call('trace', a);
+      return reply.traceId ? keptTrace(reply, (op, x) => this.call(op, x)) : wholeTrace(reply);
+    };
+    if (!args.ablate?.heads?.length) return one({ ...args, ablate: null });
+    const trace = await one(args);
+    let baseline;
+    try {
+      baseline = await one({ ...args, ablate: null, replaces: null });
+    } catch (e) { trace.free(); throw e; }
+    const free = trace.free;
+    trace.ablated = { heads: args.ablate.heads.map(([l, h]) => [l, h]), mode: args.ablate.mode ?? 'zero' };
+    trace.baseline = baseline;
+    trace.free = (told) => { free(told); baseline.free(); };
+    return trace;
   }
+
+  // ---- interpretability (interp/ops.js; layers and heads from 0). `input`: {text} or {ids} ----
+
+  /** The logit lens, top `k` per layer and position. -> {ids, layers, t, k, top_ids, top_probs} */
+  lens(modelId, input, k = 10) { return this.call('lens', { modelId, ...input, k }); }
+
+  /** Next-token probabilities {data, shape: [T, V]} with `heads` ([[l, h]]) ablated. */
+  ablate(modelId, input, heads, mode = 'zero') { return this.call('ablate', { modelId, ...input, heads, mode }); }
+
+  /** Head scores on n random ids (seeded; n 0: the CLI's default) repeated twice, or on `ids`. */
+  headScores(modelId, { n = 0, seed = 0, ids = null } = {}) { return this.call('headScores', { modelId, n, seed, ids }); }
 
   info(modelId) { return this.call('info', { modelId }); }
 
