@@ -15,7 +15,7 @@
 import { headColor } from '../colors.js';
 import { percent } from '../format.js';
 import { nextLabel } from '../tokentext.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
 import { activePos } from '../state.js';
 import { ABLATE_MODES, headNames, isAblated, layersHeads, toggleAblated } from './state.js';
 import { topK } from '../views/bars.js';
@@ -203,8 +203,9 @@ export class AblationUI {
     let moved = 0;
     for (let v = 0; v < p0.length; v++) moved += Math.abs(p1[v] - p0[v]);
     moved /= 2;
+    const gap = getLang() === 'zh' ? '' : ' ';
     note.textContent = `${t('ablateBarsNote', { heads: headNames(trace.ablated.heads), moved: percent(moved) })}${top0 !== top1
-      ? ` ${t('ablateTopChanged', { before: nextLabel(info, trace, pos, top0), p: percent(p0[top0]) })}` : ''}`;
+      ? `${gap}${t('ablateTopChanged', { before: nextLabel(info, trace, pos, top0), p: percent(p0[top0]) })}` : ''}`;
     panel.dataset.moved = String(moved);
     panel.dataset.topBefore = String(top0);
     for (const li of panel.querySelectorAll('.bars > li.bar')) {

@@ -213,7 +213,7 @@ export class InterpView {
     if (L1.error && L1.errorKey === key) status = t('interpFailed', { msg: translateError(L1.error) });
     else if (L1.job?.key === key || L1.waiting?.key === key) status = t('interpBusy');
     else if (!have) status = t('lensBig', { n: count(trace.ids.length, lang) });
-    else status = t('lensDone', { s: secs(L1.ms), l: L, t: count(trace.ids.length, lang) }) + (trace.ablated ? ` ${t('lensPlain')}` : '');
+    else status = t('lensDone', { s: secs(L1.ms), l: L, t: count(trace.ids.length, lang) }) + (trace.ablated ? `${lang === 'zh' ? '' : ' '}${t('lensPlain')}` : '');
     this.lensStatus.textContent = status;
     this.el.dataset.lensBusy = String(Boolean(L1.job));
     this.lensJson.hidden = !have;
