@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ROOT, assertClean, openOwnModel, openPage, shotPath, tinyGpt, typeText, useBrowser } from './helpers.mjs';
+import { ROOT, assertClean, exportFile, openOwnModel, openPage, shotPath, tinyGpt, typeText, useBrowser } from './helpers.mjs';
 
 const CLI = join(ROOT, 'target', 'release', 'glasswing');
 const MODELS = join(ROOT, 'www', 'models');
@@ -20,10 +20,11 @@ const INDUCTION = 'induction-gpt.safetensors';
 const COPY = 'qxmwrstabc|qxmwrstab'; // the induction task: a sequence, '|', the same again
 const TOL = 1e-5;
 
-function cli(...args) {
+function cliText(...args) {
   if (!existsSync(CLI)) execFileSync('cargo', ['build', '--release'], { cwd: ROOT, stdio: 'inherit' });
-  return JSON.parse(execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28 }));
+  return execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
+const cli = (...args) => JSON.parse(cliText(...args));
 
 let origin;
 let browser;
@@ -89,9 +90,16 @@ describe('logit lens', () => {
       const { page, log, context } = await open(`model=${file}&text=${encodeURIComponent(text)}`);
       await page.evaluate(() => window.glasswing.interp.lensIdle());
       await page.evaluate(() => window.glasswing.nextDraw());
-      const want = cli('lens', '--model', join(MODELS, file), '--text', text, '--top-k', '10', '--json');
+      const wantText = cliText('lens', '--model', join(MODELS, file), '--text', text, '--top-k', '10', '--json');
+      const want = JSON.parse(wantText);
       const got = await pageLens(page);
       assertLensEqual(got, want, file);
+      // "Download JSON" writes the CLI's shape (same keys, same order), its numbers within 1e-5
+      // (wasm and native round the last digits of a few sums differently).
+      const saved = JSON.parse(await page.evaluate(() => window.glasswing.interp.lensJson()));
+      assert.equal(JSON.stringify(Object.keys(saved)), JSON.stringify(Object.keys(want)));
+      assertLensEqual(saved, want, `${file} JSON`);
+      assert.equal(wantText.length > 0, true);
       // Every cell of the table: its top token and probability, as text.
       const cells = await page.$$eval('#interp-panel td.lens-cell', (tds) => tds.map((td) => ({
         l: Number(td.dataset.layer), t: Number(td.dataset.pos), id: Number(td.dataset.id), p: Number(td.dataset.p),
@@ -243,6 +251,16 @@ describe('ablation', () => {
     // A chip restores one head.
     await page.click('#ablate-bar .ablate-chip[data-layer="1"][data-head="0"]');
     await settle(page, 3);
+    // Exports are of the ablated model, and say so: the JSON's `ablated` (0-based), the file name, the SVG's subtitle.
+    const json = await exportFile(page, 'json');
+    assert.equal(json.name, 'induction-gpt-trace-ablated-L1H2-L1H3-L1H4.json');
+    const exported = JSON.parse(json.text);
+    assert.deepEqual(exported.ablated, { heads: [[0, 1], [0, 2], [0, 3]], mode: 'mean' });
+    closeAll(exported.probs.flat(), mean.probs.flat(), 'exported probs');
+    const svg = await exportFile(page, 'svg', 'bars');
+    assert.match(svg.name, /-ablated-L1H2-L1H3-L1H4\.svg$/);
+    assert.match(svg.text, /L1H2, L1H3, L1H4 ablated \(mean\)/);
+    await page.keyboard.press('Escape');
     await page.screenshot({ path: shotPath('interp-ablated-1280') });
     await page.locator('.views').screenshot({ path: shotPath('interp-ablated-views-1280') });
 
@@ -286,7 +304,12 @@ describe('head scores', () => {
     const { page, log, context } = await open(`model=${INDUCTION}&text=${encodeURIComponent(COPY)}&interp=scores`, { width: 1280, height: 720 });
     // A small model scores at once when the tab opens.
     await page.waitForFunction(() => window.glasswing.interp.scores() && document.querySelectorAll('#interp-panel .score-btn').length === 24);
-    const want = cli('heads', '--model', join(MODELS, INDUCTION), '--json');
+    const wantText = cliText('heads', '--model', join(MODELS, INDUCTION), '--json');
+    const want = JSON.parse(wantText);
+    const saved = JSON.parse(await page.evaluate(() => window.glasswing.interp.scoresJson()));
+    assert.deepEqual(Object.keys(saved), Object.keys(want), 'Download JSON: the CLI\'s keys');
+    assert.deepEqual(saved.ids, want.ids);
+    for (const kind of ['previous_token', 'duplicate_token', 'induction']) closeAll(saved[kind].flat(), want[kind].flat(), `saved ${kind}`);
     const grid = async () => page.evaluate(() => {
       const out = {};
       for (const fig of document.querySelectorAll('#interp-panel .score-grid')) {

@@ -15,7 +15,8 @@ Object.assign(DICTS.en, {
   lensBig: 'A big model and {n} tokens: the lens waits for the button.',
   lensDone: '{l} layers × {t} positions, computed in {s}.',
   lensPlain: 'It reads the model without the ablation.',
-  lensCorner: 'after ↓ / token →',
+  lensCorner: 'layer ↓ token →',
+  scoresSecond: 'the second copy starts here',
   lensEmbed: 'embed',
   lensEmbedTitle: 'the embeddings, entering layer 1',
   lensAfterTitle: 'after layer {n}',
@@ -54,6 +55,7 @@ Object.assign(DICTS.en, {
   ablateBarsNote: 'With {heads} ablated; dashed outlines: the probabilities before. Probability moved: {moved}.',
   ablateTopChanged: 'Before, the top token was {before} ({p}).',
   ablateBefore: 'before {p} ({d} pts)',
+  ablatedLabel: '{heads} ablated ({mode})',
 });
 
 Object.assign(DICTS.zh, {
@@ -68,7 +70,8 @@ Object.assign(DICTS.zh, {
   lensBig: '模型较大，输入有 {n} 个词元：请按按钮再计算透镜。',
   lensDone: '{l} 层 × {t} 个位置，用时 {s}。',
   lensPlain: '透镜读的是没有消融的模型。',
-  lensCorner: '层 ↓ / 词元 →',
+  lensCorner: '层 ↓ 词元 →',
+  scoresSecond: '第二遍从这里开始',
   lensEmbed: '嵌入',
   lensEmbedTitle: '嵌入（进入第 1 层之前）',
   lensAfterTitle: '第 {n} 层之后',
@@ -107,4 +110,5 @@ Object.assign(DICTS.zh, {
   ablateBarsNote: '消融了 {heads}；虚线框是消融前的概率。移动的概率：{moved}。',
   ablateTopChanged: '消融前，最可能的词元是 {before}（{p}）。',
   ablateBefore: '消融前 {p}（{d} 个百分点）',
+  ablatedLabel: '消融了 {heads}（{mode}）',
 });

@@ -13,6 +13,7 @@
 import { count } from '../format.js';
 import { getLang, t, translateError } from '../i18n.js';
 import { download } from '../share/exports.js';
+import { nested } from '../share/tracejson.js';
 import './i18n.js'; // the panel's labels in both languages
 import { AblationUI } from './ablation.js';
 import { LensTable, lensCell } from './lens.js';
@@ -36,6 +37,13 @@ function width(info) {
   return c.n_embd ?? c.hidden_size ?? 0;
 }
 
+/** Whole numbers [n * k] as nested JSON rows of k. */
+function nestedInts(data, k) {
+  const rows = [];
+  for (let i = 0; i < data.length; i += k) rows.push(`[${Array.from(data.subarray(i, i + k)).join(',')}]`);
+  return `[${rows.join(',')}]`;
+}
+
 /** Seconds as people read them: 0.12 s, 3.4 s. */
 function secs(ms) { return `${(ms / 1000).toFixed(ms < 1000 ? 2 : 1)} s`; }
 
@@ -57,6 +65,8 @@ export class InterpView {
       scores: () => this.scores.result,
       lensIdle: () => this.lensIdle(),
       runScores: () => this.runScores(),
+      lensJson: () => this.lensJsonText(),
+      scoresJson: () => this.scoresJsonText(),
     };
   }
 
@@ -265,16 +275,21 @@ export class InterpView {
     });
   }
 
-  saveLens() {
+  /** The lens as `glasswing lens --json` writes it: {ids, layers: [{top_ids, top_probs}]}, T x K each. */
+  lensJsonText() {
     const r = this.lens.result;
-    if (!r) return;
-    // As `glasswing lens --json`: {ids, layers: [{top_ids, top_probs}]}, T x K each.
+    if (!r) return null;
     const layers = Array.from({ length: r.layers }, (_, l) => {
-      const rows = Array.from({ length: r.t }, (_, p) => lensCell(r, l, p));
-      return { top_ids: rows.map((c) => Array.from(c.ids)), top_probs: rows.map((c) => Array.from(c.probs)) };
+      const at = l * r.t * r.k;
+      const ids = nestedInts(r.top_ids.subarray(at, at + r.t * r.k), r.k);
+      return `{"top_ids":${ids},"top_probs":${nested(r.top_probs.subarray(at, at + r.t * r.k), [r.t, r.k])}}`;
     });
-    const json = JSON.stringify({ ids: Array.from(r.ids), layers });
-    download(new Blob([json], { type: 'application/json' }), `${this.fileBase()}-lens.json`);
+    return `{"ids":[${Array.from(r.ids).join(',')}],"layers":[${layers.join(',')}]}`;
+  }
+
+  saveLens() {
+    const json = this.lensJsonText();
+    if (json) download(new Blob([json, '\n'], { type: 'application/json' }), `${this.fileBase()}-lens.json`);
   }
 
   fileBase() {
@@ -350,13 +365,15 @@ export class InterpView {
     renderScores(this.gridBox, this.seqBox, r, info, state, (l, h) => isAblated(state, l, h));
   }
 
-  saveScores() {
+  /** The scores as `glasswing heads --json` writes them: {ids, previous_token, duplicate_token, induction}, L x H each. */
+  scoresJsonText() {
     const r = this.scores.result;
-    if (!r) return;
-    // As `glasswing heads --json`: {ids, previous_token, duplicate_token, induction}, L x H each.
-    const nested = ({ data, shape: [L, H] }) => Array.from({ length: L }, (_, l) => Array.from(data.subarray(l * H, (l + 1) * H)));
-    const out = { ids: Array.from(r.ids) };
-    for (const k of SCORE_KINDS) out[k] = nested(r[k]);
-    download(new Blob([JSON.stringify(out)], { type: 'application/json' }), `${this.fileBase()}-heads.json`);
+    if (!r) return null;
+    return `{"ids":[${Array.from(r.ids).join(',')}],${SCORE_KINDS.map((k) => `"${k}":${nested(r[k].data, r[k].shape)}`).join(',')}}`;
+  }
+
+  saveScores() {
+    const json = this.scoresJsonText();
+    if (json) download(new Blob([json, '\n'], { type: 'application/json' }), `${this.fileBase()}-heads.json`);
   }
 }

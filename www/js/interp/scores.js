@@ -69,9 +69,11 @@ export function renderScores(box, seqBox, scores, info, state, ablated) {
   // The sequence: N tokens, then the same N again.
   const n = scores.n;
   const chips = Array.from(scores.ids, (id, i) => {
-    const c = el('span', `chip score-tok${i === n ? ' second' : ''}`, idLabel(info, id));
+    const c = el('span', 'chip score-tok', idLabel(info, id));
     c.title = `${i + 1}: ${scores.tokens?.[i] ?? id} (id ${id})`;
     return c;
   });
-  seqBox.replaceChildren(...chips);
+  const sep = el('span', 'score-sep', '‖');
+  sep.setAttribute('aria-label', t('scoresSecond'));
+  seqBox.replaceChildren(...chips.slice(0, n), sep, ...chips.slice(n));
 }

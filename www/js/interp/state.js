@@ -8,6 +8,8 @@
 // as `glasswing ablate --heads`), ablate_mode=mean (zero is left out),
 // interp=lens|scores. No DOM.
 
+import { t } from '../i18n.js';
+import './i18n.js'; // the labels in both languages
 import { BadField, oneOfCodec, registerHashKey } from '../share/link.js';
 
 export const INTERP_TABS = ['lens', 'scores'];
@@ -51,6 +53,12 @@ export function ablationFor(state, info) {
 /** "L1H2, L2H1" (counted from 1). */
 export function headNames(heads) {
   return heads.map(([l, h]) => `L${l + 1}H${h + 1}`).join(', ');
+}
+
+/** " · heads L1H2, L1H3 ablated (zero)" for a trace's `ablated`, in the page's language ("" for none). */
+export function ablationLabel(ablated) {
+  if (!ablated?.heads?.length) return '';
+  return ` · ${t('ablatedLabel', { heads: headNames(ablated.heads), mode: t(`ablateMode_${ablated.mode}`) })}`;
 }
 
 // "1.2,2.1" <-> [[0, 1], [1, 0]]; left out of links when nothing is ablated.
