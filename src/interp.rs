@@ -24,7 +24,7 @@ use serde::{Serialize, Serializer};
 
 use crate::budget;
 use crate::error::{Error, Result};
-use crate::model::{finite_softmax, Hook, Model, Rows};
+use crate::model::{finite_softmax, Chain, Hook, Model, NoProbe, Probe, Rows};
 use crate::trace::{top_k, Nested};
 use crate::Tokenizer;
 
@@ -80,7 +80,13 @@ pub struct Lens {
 /// Shows `visit(l, probs)` the lens distribution probs [T, V] of every
 /// residual stream resid[l], l = 0..=L, as the forward reaches it: one
 /// layer's [T, V] at a time, never all L+1.
-pub fn lens_each(model: &Model, ids: &[usize], mut visit: impl FnMut(usize, Array2<f32>)) -> Result<()> {
+pub fn lens_each(model: &Model, ids: &[usize], visit: impl FnMut(usize, Array2<f32>)) -> Result<()> {
+    lens_each_edited(model, ids, &mut NoProbe, visit)
+}
+
+/// `lens_each` of the forward that `edit` changes (a head ablation,
+/// `ablation`): `edit` sees each hook point before the lens reads it.
+pub fn lens_each_edited(model: &Model, ids: &[usize], edit: &mut dyn Probe, mut visit: impl FnMut(usize, Array2<f32>)) -> Result<()> {
     layers_heads(model, "the logit lens")?;
     let (tn, v, c) = (ids.len(), model.vocab_size() as u128, width(model) as u128);
     model.check_ids(ids)?;
@@ -99,12 +105,17 @@ pub fn lens_each(model: &Model, ids: &[usize], mut visit: impl FnMut(usize, Arra
             Err(e) => failed = failed.take().or(Some(e)), // the first error
         }
     };
-    model.forward_with(ids, &mut model.new_cache(), &mut probe, Rows::Last)?; // [1, V], unused
+    model.forward_with(ids, &mut model.new_cache(), &mut Chain(edit, &mut probe), Rows::Last)?; // [1, V], unused
     failed.map_or(Ok(()), Err)
 }
 
 /// The logit lens with the `k` most likely tokens per layer and position.
 pub fn lens(model: &Model, ids: &[usize], k: usize) -> Result<Lens> {
+    lens_edited(model, ids, k, &mut NoProbe)
+}
+
+/// `lens` of the forward that `edit` changes (as `lens_each_edited`).
+pub fn lens_edited(model: &Model, ids: &[usize], k: usize, edit: &mut dyn Probe) -> Result<Lens> {
     let (layers, _) = layers_heads(model, "the logit lens")?;
     Error::check_at_least("top_k", k, 1)?;
     let k = k.min(model.vocab_size());
@@ -112,7 +123,7 @@ pub fn lens(model: &Model, ids: &[usize], k: usize) -> Result<Lens> {
     // The kept tops: ids (usize, two f32s' worth) and probabilities, (L+1) x T x K.
     check_budget(model, "logit lens", ids.len(), |n| 3 * (layers as u128 + 1) * n as u128 * k as u128)?;
     let mut out = vec![None; layers + 1];
-    lens_each(model, ids, |l, probs| {
+    lens_each_edited(model, ids, edit, |l, probs| {
         let tops: Vec<Vec<(usize, f32)>> = probs.rows().into_iter().map(|p| top_k(p, k)).collect(); // [T, K]
         out[l] = Some(LensLayer {
             top_ids: tops.iter().map(|t| t.iter().map(|&(id, _)| id).collect()).collect(),

@@ -13,7 +13,7 @@
 //!   memory: `meta()` (all but attention and probs), `attentionLayer(l)` [H,T,T],
 //!   `attentionLayerView(l)` (the same, a view read at once), `probsRow(t)` [V],
 //!   `full()` (the trace object above), `bigBytes()`
-//! - interpretability (src/interp.rs, layers and heads from 0): `model.lens(ids, k)`,
+//! - interpretability (src/interp.rs, layers and heads from 0): `model.lens(ids, k, heads?, mode?)`,
 //!   `model.ablate(ids, heads, mode)`, `model.keepTraceAblated(ids, heads, mode)`
 //!   (a `WasmTrace` of the ablated model), `model.headScores(n, seed)`, `model.headScoresIds(ids)`
 
@@ -179,9 +179,20 @@ impl WasmModel {
     /// The logit lens of `ids` with the `k` most likely tokens per layer and
     /// position: `{layers: L+1, t: T, k: K, top_ids: Uint32Array, top_probs:
     /// Float32Array}`, both [L+1, T, K] row-major (`glasswing lens --json`).
-    pub fn lens(&self, ids: &[u32], k: u32) -> Result<Object, JsValue> {
+    /// With `heads` ([l0, h0, ...]) and `mode`, the lens of the model with those heads ablated.
+    pub fn lens(&self, ids: &[u32], k: u32, heads: Option<Vec<u32>>, mode: Option<String>) -> Result<Object, JsValue> {
         let ids = usize_ids(ids);
-        let lens = crate::interp::lens(&self.checkpoint.model, &ids, k as usize).map_err(js_error)?;
+        let model = &self.checkpoint.model;
+        let lens = match heads.filter(|h| !h.is_empty()) {
+            None => crate::interp::lens(model, &ids, k as usize),
+            Some(heads) => {
+                let heads = head_pairs(&heads)?;
+                let mode = ablation_mode(mode.as_deref().unwrap_or("zero"))?;
+                crate::interp::check_heads(model, &heads, "head ablation")
+                    .and_then(|()| crate::interp::lens_edited(model, &ids, k as usize, &mut crate::interp::ablation(&heads, mode)))
+            }
+        }
+        .map_err(js_error)?;
         let kk = lens.layers.first().and_then(|l| l.top_ids.first()).map_or(0, |r| r.len());
         let top_ids: Vec<u32> = lens.layers.iter().flat_map(|l| l.top_ids.iter().flatten().map(|&id| id as u32)).collect();
         let top_probs: Vec<f32> = lens.layers.iter().flat_map(|l| l.top_probs.iter().flatten().copied()).collect();

@@ -209,6 +209,19 @@ describe('ablation', () => {
       return d;
     });
     assert.ok(attDiff > 0.05, `layer 2 attention moved by ${attDiff}`);
+    // The logit lens reads the ablated model too: its last row is the ablated output (CLI ablate),
+    // its first (the embeddings, before any head) the plain lens's.
+    await page.evaluate(() => window.glasswing.interp.lensIdle());
+    await page.evaluate(() => window.glasswing.nextDraw());
+    const lens = await pageLens(page);
+    const plainLens = cli('lens', '--model', model, '--text', COPY, '--top-k', '10', '--json');
+    assert.deepEqual(lens.layers[0].top_ids, plainLens.layers[0].top_ids);
+    const out = lens.layers.at(-1);
+    for (let t = 0; t < T; t++) {
+      closeAll(out.top_probs[t], out.top_ids[t].map((id) => want.probs[t][id]), `ablated lens output at ${t}`);
+    }
+    assert.notDeepEqual(out.top_ids.map((r) => r[0]), plainLens.layers.at(-1).top_ids.map((r) => r[0]));
+    assert.match(await page.$eval('#interp-panel [data-tab="lens"] .interp-status', (p) => p.textContent), /with L1H2, L1H3, L1H4 ablated \(zero\)/);
     // Marks: the bar over the views, the thumbnails, the head view's switches, the link.
     const marks = await page.evaluate(() => ({
       bar: !document.querySelector('#ablate-bar').hidden, chips: [...document.querySelectorAll('#ablate-bar .ablate-chip')].map((b) => b.textContent),
@@ -294,6 +307,31 @@ describe('ablation', () => {
     // Heads beyond the model are not traced: the others still are, and nothing breaks.
     await page.evaluate(() => { location.hash = '#model=induction-gpt.safetensors&text=abc|ab&ablate=0.1,x'; });
     await page.waitForFunction(() => document.querySelector('.link-note')?.textContent.includes('ablate'));
+    assertClean(log, origin);
+    await context.close();
+  });
+});
+
+describe('models without heads', () => {
+  test('switching to an RNN clears the ablation, and the panel stays out of its way', async () => {
+    const { page, log, context } = await open(`model=${INDUCTION}&text=${encodeURIComponent(COPY)}&ablate=1.2`);
+    await settle(page, 1);
+    assert.equal(await page.$eval('#ablate-bar', (b) => b.hidden), false);
+    const before = await page.evaluate(() => window.glasswing.traceCount);
+    await page.selectOption('#model-select', 'shipped:toy-rnn.safetensors');
+    await page.waitForFunction((n) => window.glasswing.traceCount > n && window.glasswing.lastTrace.arch === 'rnn', before);
+    await page.evaluate(() => window.glasswing.nextDraw());
+    const s = await page.evaluate(() => ({
+      ablate: window.glasswing.state.ablate, bar: document.querySelector('#ablate-bar').hidden,
+      panel: getComputedStyle(document.querySelector('#interp-panel')).display, note: document.querySelector('#bars-panel .ablate-note')?.hidden ?? true,
+      marked: document.querySelector('#bars-panel').hasAttribute('data-ablated'), hash: location.hash,
+    }));
+    assert.deepEqual(s.ablate, []);
+    assert.equal(s.bar, true);
+    assert.equal(s.panel, 'none');
+    assert.equal(s.note, true);
+    assert.equal(s.marked, false);
+    await page.waitForFunction(() => !location.hash.includes('ablate='));
     assertClean(log, origin);
     await context.close();
   });
@@ -393,7 +431,7 @@ describe('languages, text as text, phone width', () => {
     const en = await labels();
     assert.equal(en.title, 'Inside the model');
     assert.deepEqual(en.tabs, ['Logit lens', 'Head scores']);
-    assert.match(en.status, /2 layers × 20 positions, computed in [\d.]+ s\. It reads the model without the ablation\./);
+    assert.match(en.status, /2 layers × 20 positions, computed in [\d.]+ s\. It reads the model with L1H4 ablated \(zero\)\./);
     assert.equal(en.embed, 'embed');
     assert.match(en.bar, /^Ablated \(zero\)/);
     assert.match(en.note, /With L1H4 ablated/);
@@ -402,7 +440,7 @@ describe('languages, text as text, phone width', () => {
     const zh = await labels();
     assert.equal(zh.title, '模型内部');
     assert.deepEqual(zh.tabs, ['Logit 透镜', '注意力头打分']);
-    assert.match(zh.status, /2 层 × 20 个位置，用时 [\d.]+ s。透镜读的是没有消融的模型。/);
+    assert.match(zh.status, /2 层 × 20 个位置，用时 [\d.]+ s。透镜读的是消融了 L1H4（置零）的模型。/);
     assert.equal(zh.embed, '嵌入');
     assert.match(zh.bar, /^已消融（置零）/);
     assert.match(zh.note, /消融了 L1H4/);

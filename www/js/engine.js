@@ -101,8 +101,11 @@ export class Engine extends WorkerRpc {
 
   // ---- interpretability (interp/ops.js; layers and heads from 0). `input`: {text} or {ids} ----
 
-  /** The logit lens, top `k` per layer and position. -> {ids, layers, t, k, top_ids, top_probs} */
-  lens(modelId, input, k = 10) { return this.call('lens', { modelId, ...input, k }); }
+  /**
+   * The logit lens, top `k` per layer and position, of the model with
+   * `ablate`'s heads ({heads, mode}) ablated when given. -> {ids, layers, t, k, top_ids, top_probs}
+   */
+  lens(modelId, input, k = 10, ablate = null) { return this.call('lens', { modelId, ...input, k, ablate }); }
 
   /** Next-token probabilities {data, shape: [T, V]} with `heads` ([[l, h]]) ablated. */
   ablate(modelId, input, heads, mode = 'zero') { return this.call('ablate', { modelId, ...input, heads, mode }); }

@@ -87,6 +87,17 @@ export class AblationUI {
     this.togglesKey = null;
     this.baseline = null;
     this.offBaseline = null;
+    // The bar follows the state at once: a model without heads (an RNN) never renders this, and
+    // its switch clears the ablation.
+    store.subscribe((state, changed) => {
+      if (changed.includes('ablate') || changed.includes('lang')) this.renderBar(state, state.ablate, state.ablateMode);
+      if (changed.includes('modelKey')) {
+        const panel = document.querySelector('#bars-panel');
+        panel?.removeAttribute('data-ablated');
+        const note = panel?.querySelector('.ablate-note');
+        if (note) note.hidden = true;
+      }
+    });
   }
 
   render(trace, state, info) {

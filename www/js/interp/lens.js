@@ -97,6 +97,10 @@ export class LensTable {
     if (first) first.tabIndex = 0;
     table.addEventListener('keydown', (e) => this.key(e, table));
     this.box.replaceChildren(table);
+    this.box.title = from ? t('lensCut', { n: T - from, from: from + 1 }) : '';
+    this.cut?.remove();
+    this.cut = from ? el('p', 'hint lens-cut', t('lensCut', { n: T - from, from: from + 1 })) : null;
+    if (this.cut) this.box.before(this.cut);
     this.box.dataset.cols = String(T - from);
     this.box.dataset.cut = String(from);
     this.renderDetail(lens, trace, info, topK);

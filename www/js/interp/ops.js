@@ -1,7 +1,8 @@
 // Worker side of the interpretability tools (issue 14; src/interp.rs through
 // the wasm facade, layers and heads from 0), merged into worker.js's ops:
-//   lens       {modelId, text | ids, k}         -> {ids, layers: L+1, t: T, k: K,
-//              top_ids: Uint32Array, top_probs: Float32Array} ([L+1, T, K] each)
+//   lens       {modelId, text | ids, k, ablate?: {heads, mode}} -> {ids, layers: L+1, t: T, k: K,
+//              top_ids: Uint32Array, top_probs: Float32Array} ([L+1, T, K] each), of the
+//              model with `ablate`'s heads ablated when given
 //   ablate     {modelId, text | ids, heads: [[l, h]], mode: 'zero' | 'mean'}
 //              -> {data: Float32Array, shape: [T, V]}: the ablated next-token probabilities
 //   headScores {modelId, n?, seed?, ids?}       -> {ids, tokens, n, seed?, previous_token,
@@ -27,10 +28,11 @@ export function keptAblated(m, input, { heads, mode }) {
 
 export function interpOps(model) {
   return {
-    lens({ modelId, text, ids, k = 10 }) {
+    lens({ modelId, text, ids, k = 10, ablate = null }) {
       const m = model(modelId);
       const input = idsOf(m, { text, ids });
-      const out = m.lens(input, k);
+      const heads = ablate?.heads?.length ? flatHeads(ablate.heads) : undefined;
+      const out = m.lens(input, k, heads, heads ? ablate.mode ?? 'zero' : undefined);
       out.ids = input;
       return [out, [out.top_ids.buffer, out.top_probs.buffer, input.buffer]];
     },

@@ -18,7 +18,7 @@ import './i18n.js'; // the panel's labels in both languages
 import { AblationUI } from './ablation.js';
 import { LensTable, lensCell } from './lens.js';
 import { renderScores, SCORE_KINDS } from './scores.js';
-import { INTERP_TABS, isAblated, layersHeads, toggleAblated } from './state.js';
+import { INTERP_TABS, headNames, isAblated, layersHeads, toggleAblated } from './state.js';
 
 // Multiply-adds of the lens ((L+1) x T x C x V) the page computes while typing; more waits for a click.
 export const LENS_AUTO_WORK = 2e9;
@@ -203,8 +203,10 @@ export class InterpView {
 
   // ---- logit lens ----
 
+  /** What a lens depends on: the model, the ids, k, and the trace's ablation. */
   lensKey(trace, state) {
-    return `${this.page.current()?.modelId}|${Array.from(trace.ids).join(',')}|${Math.max(state.topK, 10)}`;
+    const abl = trace.ablated ? `${trace.ablated.mode}:${headNames(trace.ablated.heads)}` : '';
+    return `${this.page.current()?.modelId}|${Array.from(trace.ids).join(',')}|${Math.max(state.topK, 10)}|${abl}`;
   }
 
   renderLens(trace, state, info) {
@@ -223,7 +225,7 @@ export class InterpView {
     if (L1.error && L1.errorKey === key) status = t('interpFailed', { msg: translateError(L1.error) });
     else if (L1.job?.key === key || L1.waiting?.key === key) status = t('interpBusy');
     else if (!have) status = t('lensBig', { n: count(trace.ids.length, lang) });
-    else status = t('lensDone', { s: secs(L1.ms), l: L, t: count(trace.ids.length, lang) }) + (trace.ablated ? `${lang === 'zh' ? '' : ' '}${t('lensPlain')}` : '');
+    else status = t('lensDone', { s: secs(L1.ms), l: L, t: count(trace.ids.length, lang) }) + (trace.ablated ? `${lang === 'zh' ? '' : ' '}${t('lensAblated', { heads: headNames(trace.ablated.heads), mode: t(`ablateMode_${trace.ablated.mode}`) })}` : '');
     this.lensStatus.textContent = status;
     this.el.dataset.lensBusy = String(Boolean(L1.job));
     this.lensJson.hidden = !have;
@@ -237,7 +239,7 @@ export class InterpView {
     if (!trace) return;
     const m = this.page.current();
     const state = this.store.state;
-    const job = { key: this.lensKey(trace, state), modelId: m.modelId, ids: Uint32Array.from(trace.ids), k: Math.max(state.topK, 10), trace };
+    const job = { key: this.lensKey(trace, state), modelId: m.modelId, ids: Uint32Array.from(trace.ids), k: Math.max(state.topK, 10), ablate: trace.ablated ?? null };
     if (force) this.lens.forKey = job.key;
     this.lens.waiting = job; // the newest waits; any older waiting one is dropped
     this.pumpLens();
@@ -252,7 +254,7 @@ export class InterpView {
     L1.job = job;
     const t0 = performance.now();
     try {
-      const lens = await this.page.engine.lens(job.modelId, { ids: job.ids }, job.k);
+      const lens = await this.page.engine.lens(job.modelId, { ids: job.ids }, job.k, job.ablate);
       lens.key = job.key;
       lens.model = job.modelId;
       L1.result = lens;
