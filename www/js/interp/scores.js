@@ -4,7 +4,7 @@
 // (DOM text). A click on a cell focuses that layer and head in the other
 // views (or, while the model view's clicks ablate, ablates it).
 
-import { SEQUENTIAL, lutCss } from '../colors.js';
+import { SEQUENTIAL, lutCss, lutGradient } from '../colors.js';
 import { idLabel } from '../tokentext.js';
 import { t } from '../i18n.js';
 
@@ -30,13 +30,14 @@ export function renderScores(box, seqBox, scores, info, state, ablated) {
     const s = scores[kind];
     const [L, H] = s.shape;
     const best = bestHead(s);
-    const fig = el('figure', 'score-grid');
+    // Many heads (GPT-2's 12): small cells, shaded, the value in the tooltip and for screen readers.
+    const fig = el('figure', `score-grid${H > 8 ? ' compact' : ''}`);
     fig.dataset.kind = kind;
     fig.append(el('figcaption', 'score-title', t(`score_${kind}`)));
     const table = el('table');
     const head = el('tr');
     head.append(el('th'));
-    for (let h = 0; h < H; h++) head.append(el('th', 'score-h', t('headShort', { n: h + 1 })));
+    for (let h = 0; h < H; h++) head.append(el('th', 'score-h', H > 8 ? String(h + 1) : t('headShort', { n: h + 1 })));
     table.append(head);
     for (let l = 0; l < L; l++) {
       const tr = el('tr');
@@ -44,7 +45,8 @@ export function renderScores(box, seqBox, scores, info, state, ablated) {
       for (let h = 0; h < H; h++) {
         const v = s.data[l * H + h];
         const td = el('td', 'score-cell');
-        const b = el('button', 'score-btn', v.toFixed(2));
+        const b = el('button', 'score-btn');
+        b.append(el('span', 'score-v', v.toFixed(2)));
         b.type = 'button';
         b.dataset.layer = String(l);
         b.dataset.head = String(h);
@@ -65,7 +67,11 @@ export function renderScores(box, seqBox, scores, info, state, ablated) {
     fig.dataset.best = `${best.l}.${best.h}`;
     return fig;
   });
-  box.replaceChildren(...grids);
+  const legend = el('p', 'legend score-legend');
+  const bar = el('span', 'legend-bar');
+  bar.style.background = lutGradient(SEQUENTIAL);
+  legend.append(el('span', '', '0'), bar, el('span', '', '1'), el('span', 'hint', t('scoreLegend')));
+  box.replaceChildren(...grids, legend);
   // The sequence: N tokens, then the same N again.
   const n = scores.n;
   const chips = Array.from(scores.ids, (id, i) => {
