@@ -45,8 +45,8 @@ export class LensTable {
   }
 
   /** Draws `lens` (worker.js `lens` reply) for `trace`'s tokens; `topK`: bars shown for a chosen cell. */
-  render(lens, trace, info, topK) {
-    const key = `${lens.key}|${t('layer')}|${topK}|${this.chosen?.l},${this.chosen?.t}`;
+  render(lens, trace, info, topK, palette = '') {
+    const key = `${lens.key}|${t('layer')}|${topK}|${this.chosen?.l},${this.chosen?.t}|${palette}`;
     if (this.drawnKey === key) return;
     this.drawnKey = key;
     const L1 = lens.layers;

@@ -229,7 +229,7 @@ export class InterpView {
     this.lensStatus.textContent = status;
     this.el.dataset.lensBusy = String(Boolean(L1.job));
     this.lensJson.hidden = !have;
-    if (have) this.lensTable.render(L1.result, trace, info, state.topK);
+    if (have) this.lensTable.render(L1.result, trace, info, state.topK, state.palette); // colours follow the palette
     else if (L1.result && L1.result.model !== this.page.current()?.modelId) { this.lensBox.replaceChildren(); this.lensDetail.hidden = true; }
     // A stale table (an older text) stays until the new one comes, marked by the status line.
     this.lensBox.dataset.stale = String(!have);
@@ -357,7 +357,7 @@ export class InterpView {
     else this.scoresStatus.textContent = t('scoresNone');
     this.scoresJson.hidden = !r;
     if (!r) { this.gridBox.replaceChildren(); this.seqBox.replaceChildren(); this.seqCap.textContent = ''; return; }
-    const key = `${lang}|${state.layer}.${state.head}|${state.ablate.map((x) => x.join('.')).join(',')}`;
+    const key = `${lang}|${state.layer}.${state.head}|${state.ablate.map((x) => x.join('.')).join(',')}|${state.palette}`;
     if (this.scoresDrawn === key && this.scoresResult === r) return;
     this.scoresDrawn = key;
     this.scoresResult = r;
