@@ -536,7 +536,7 @@ window.glasswing = {
   nextDraw,
   generate: generatePanel.api, // {step, play, pause, back, restart, force, goTo, idle, ids, text}
   train: trainPanel, // {status, step, metrics, client, ensureWorker()}
-  interp: views.interp.api, // {lens(), scores(), lensIdle(), runScores()}
+  interp: views.interp.api, // {lens(), scores(), lensIdle(), runScores(), lensJson(), scoresJson()}
 };
 
 // Lessons, presenter mode, heatmap palettes, keyboard shortcuts and canvas
