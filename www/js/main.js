@@ -158,7 +158,11 @@ store.subscribe((state, changed) => {
   const solo = followSolo(state, changed); // a head shown alone follows the focused head
   if (solo) store.set(solo);
   // Ablated heads change the model: every view is retraced (interp/ablation.js).
-  if (app.trace && (changed.includes('ablate') || (changed.includes('ablateMode') && state.ablate.length))) retraceNow();
+  if (changed.includes('ablate') || changed.includes('ablateMode')) {
+    const ablation = JSON.stringify(ablationFor(state, app.current?.info));
+    if (app.trace && ablation !== app.ablation) retraceNow();
+    app.ablation = ablation;
+  }
   schedule();
 });
 
@@ -294,7 +298,7 @@ async function showModel(value, { keepText = false } = {}) {
     document.body.dataset.busy = 'false';
   }
   app.current = m;
-  store.set({ modelKey: value, layer: 0, head: 0, headsOn: [], pos: null, hover: null, ablate: [] });
+  store.set({ modelKey: value, layer: 0, head: 0, headsOn: [], pos: null, hover: null, ...(store.state.ablate.length ? { ablate: [] } : {}) });
   els.select.value = value;
   describeModel();
   if (!keepText) els.input.value = m.entry?.example ?? sampleInput(m.info);
