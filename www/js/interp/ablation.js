@@ -129,7 +129,8 @@ export class AblationUI {
     // What the views show (the trace's ablation) may lag the state by one trace.
     this.barText.textContent = t('ablatedBar', { mode: t(`ablateMode_${mode}`) });
     this.barHeads.replaceChildren(...heads.map(([l, h]) => {
-      const b = el('button', 'ablate-chip', `L${l + 1}H${h + 1} ×`);
+      const b = el('button', 'ablate-chip');
+      b.append(el('s', '', `L${l + 1}H${h + 1}`), ' ×'); // the head struck through, the × to restore it
       b.type = 'button';
       b.style.setProperty('--c', headColor(h));
       b.dataset.layer = String(l);
