@@ -209,6 +209,12 @@ impl Checkpoint {
             *last = Some(Retrace { cache, trace: Rc::clone(&trace) });
         }
         Ok((trace, same))
+    /// A kept trace of the model with `heads` (layer, head; from 0) ablated
+    /// (`interp::ablation`): every view of it shows the changed forward.
+    pub fn keep_trace_ablated(&self, ids: &[usize], heads: &[(usize, usize)], mode: crate::interp::Ablation) -> Result<KeptTrace> {
+        crate::interp::check_heads(&self.model, heads, "head ablation")?;
+        let kept = self.model.forward_kept_edited(ids, &mut crate::interp::ablation(heads, mode))?;
+        Ok(KeptTrace { arch: self.model.arch(), ids: ids.to_vec(), tokens: self.token_strings(ids), token_bytes: self.token_bytes(ids), kept })
     }
 
     pub fn keep_trace_text(&self, text: &str) -> Result<KeptTrace> {

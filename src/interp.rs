@@ -33,7 +33,7 @@ use serde::{Serialize, Serializer};
 
 use crate::budget;
 use crate::error::{Error, Result};
-use crate::model::{finite_softmax, Hook, Model, NoProbe, Rows};
+use crate::model::{finite_softmax, Chain, Hook, Model, NoProbe, Probe, Rows};
 use crate::trace::{top_k, Nested};
 use crate::Tokenizer;
 
@@ -89,7 +89,13 @@ pub struct Lens {
 /// Shows `visit(l, probs)` the lens distribution probs [T, V] of every
 /// residual stream resid[l], l = 0..=L, as the forward reaches it: one
 /// layer's [T, V] at a time, never all L+1.
-pub fn lens_each(model: &Model, ids: &[usize], mut visit: impl FnMut(usize, Array2<f32>)) -> Result<()> {
+pub fn lens_each(model: &Model, ids: &[usize], visit: impl FnMut(usize, Array2<f32>)) -> Result<()> {
+    lens_each_edited(model, ids, &mut NoProbe, visit)
+}
+
+/// `lens_each` of the forward that `edit` changes (a head ablation,
+/// `ablation`): `edit` sees each hook point before the lens reads it.
+pub fn lens_each_edited(model: &Model, ids: &[usize], edit: &mut dyn Probe, mut visit: impl FnMut(usize, Array2<f32>)) -> Result<()> {
     layers_heads(model, "the logit lens")?;
     let (tn, v, c) = (ids.len(), model.vocab_size() as u128, width(model) as u128);
     model.check_ids(ids)?;
@@ -108,12 +114,17 @@ pub fn lens_each(model: &Model, ids: &[usize], mut visit: impl FnMut(usize, Arra
             Err(e) => failed = failed.take().or(Some(e)), // the first error
         }
     };
-    model.forward_with(ids, &mut model.new_cache(), &mut probe, Rows::Last)?; // [1, V], unused
+    model.forward_with(ids, &mut model.new_cache(), &mut Chain(edit, &mut probe), Rows::Last)?; // [1, V], unused
     failed.map_or(Ok(()), Err)
 }
 
 /// The logit lens with the `k` most likely tokens per layer and position.
 pub fn lens(model: &Model, ids: &[usize], k: usize) -> Result<Lens> {
+    lens_edited(model, ids, k, &mut NoProbe)
+}
+
+/// `lens` of the forward that `edit` changes (as `lens_each_edited`).
+pub fn lens_edited(model: &Model, ids: &[usize], k: usize, edit: &mut dyn Probe) -> Result<Lens> {
     let (layers, _) = layers_heads(model, "the logit lens")?;
     Error::check_at_least("top_k", k, 1)?;
     let k = k.min(model.vocab_size());
@@ -121,7 +132,7 @@ pub fn lens(model: &Model, ids: &[usize], k: usize) -> Result<Lens> {
     // The kept tops: ids (usize, two f32s' worth) and probabilities, (L+1) x T x K.
     check_budget(model, "logit lens", ids.len(), |n| 3 * (layers as u128 + 1) * n as u128 * k as u128)?;
     let mut out = vec![None; layers + 1];
-    lens_each(model, ids, |l, probs| {
+    lens_each_edited(model, ids, edit, |l, probs| {
         let tops: Vec<Vec<(usize, f32)>> = probs.rows().into_iter().map(|p| top_k(p, k)).collect(); // [T, K]
         out[l] = Some(LensLayer {
             top_ids: tops.iter().map(|t| t.iter().map(|&(id, _)| id).collect()).collect(),
@@ -181,36 +192,48 @@ pub fn ablate(model: &Model, ids: &[usize], heads: &[(usize, usize)], mode: Abla
     check_heads(model, heads, "head ablation")?;
     model.check_ids(ids)?;
     check_budget(model, "ablation", ids.len(), |_| 0)?; // the edit happens in the forward's own z
-    let logits = edit_heads(model, ids, heads, Rows::All, |_, _, mut z| match mode {
+    finite_softmax(model.forward_with(ids, &mut model.new_cache(), &mut ablation(heads, mode), Rows::All)?) // [T, V]
+}
+
+/// The probe that ablates `heads` (checked: `check_heads`) at their z, for
+/// any forward: `ablate`'s, or a whole trace's (`Checkpoint::keep_trace_ablated`).
+pub fn ablation(heads: &[(usize, usize)], mode: Ablation) -> impl FnMut(usize, Hook, ArrayViewMutD<'_, f32>) + '_ {
+    head_edit(heads, move |_, _, mut z| match mode {
         Ablation::Zero => z.fill(0.0),
         Ablation::Mean => {
             let mean = z.mean_axis(Axis(0)).expect("at least one position"); // [D]
             z.assign(&mean); // [D] broadcast to every row
         }
-    })?;
-    finite_softmax(logits) // [T, V]
+    })
 }
 
-/// The forward of `ids` with `edit(layer, head, z)` applied to the z [T, D]
-/// of every (layer, head) of `heads` (the caller checked them) as the
-/// forward reaches it: logits [R, V] of the kept rows. Ablation and
-/// patching are this one probe.
-fn edit_heads(
-    model: &Model,
-    ids: &[usize],
-    heads: &[(usize, usize)],
-    rows: Rows,
-    mut edit: impl FnMut(usize, usize, ArrayViewMut2<'_, f32>),
-) -> Result<Array2<f32>> {
-    let mut probe = |layer: usize, hook: Hook, mut value: ArrayViewMutD<'_, f32>| {
+/// The probe that applies `edit(layer, head, z)` to the z [T, D] of every
+/// (layer, head) of `heads` (the caller checked them) as a forward reaches
+/// it. Ablation and patching are this one probe.
+fn head_edit<'a>(
+    heads: &'a [(usize, usize)],
+    mut edit: impl FnMut(usize, usize, ArrayViewMut2<'_, f32>) + 'a,
+) -> impl FnMut(usize, Hook, ArrayViewMutD<'_, f32>) + 'a {
+    move |layer: usize, hook: Hook, mut value: ArrayViewMutD<'_, f32>| {
         if hook != Hook::Z {
             return;
         }
         for &(_, h) in heads.iter().filter(|&&(l, _)| l == layer) {
             edit(layer, h, value.slice_mut(s![.., h, ..]).into_dimensionality::<Ix2>().expect("z is [T, H, D]")); // [T, D]
         }
-    };
-    model.forward_with(ids, &mut model.new_cache(), &mut probe, rows) // [R, V]
+    }
+}
+
+/// The forward of `ids` with `edit` applied to the z of `heads` (`head_edit`):
+/// logits [R, V] of the kept rows.
+fn edit_heads(
+    model: &Model,
+    ids: &[usize],
+    heads: &[(usize, usize)],
+    rows: Rows,
+    edit: impl FnMut(usize, usize, ArrayViewMut2<'_, f32>),
+) -> Result<Array2<f32>> {
+    model.forward_with(ids, &mut model.new_cache(), &mut head_edit(heads, edit), rows) // [R, V]
 }
 
 // ---- head scores ----

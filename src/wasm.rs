@@ -13,6 +13,9 @@
 //!   memory: `meta()` (all but attention and probs), `attentionLayer(l)` [H,T,T],
 //!   `attentionLayerView(l)` (the same, a view read at once), `probsRow(t)` [V],
 //!   `full()` (the trace object above), `bigBytes()`
+//! - interpretability (src/interp.rs, layers and heads from 0): `model.lens(ids, k, heads?, mode?)`,
+//!   `model.ablate(ids, heads, mode)`, `model.keepTraceAblated(ids, heads, mode)`
+//!   (a `WasmTrace` of the ablated model), `model.headScores(n, seed)`, `model.headScoresIds(ids)`
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array};
 use serde::Serialize;
@@ -194,6 +197,89 @@ impl WasmModel {
         self.reused.get() as u32
     }
 
+    // ---- interpretability (issue 14; src/interp.rs): layers and heads from 0 ----
+
+    /// The logit lens of `ids` with the `k` most likely tokens per layer and
+    /// position: `{layers: L+1, t: T, k: K, top_ids: Uint32Array, top_probs:
+    /// Float32Array}`, both [L+1, T, K] row-major (`glasswing lens --json`).
+    /// With `heads` ([l0, h0, ...]) and `mode`, the lens of the model with those heads ablated.
+    pub fn lens(&self, ids: &[u32], k: u32, heads: Option<Vec<u32>>, mode: Option<String>) -> Result<Object, JsValue> {
+        let ids = usize_ids(ids);
+        let model = &self.checkpoint.model;
+        let lens = match heads.filter(|h| !h.is_empty()) {
+            None => crate::interp::lens(model, &ids, k as usize),
+            Some(heads) => {
+                let heads = head_pairs(&heads)?;
+                let mode = ablation_mode(mode.as_deref().unwrap_or("zero"))?;
+                crate::interp::check_heads(model, &heads, "head ablation")
+                    .and_then(|()| crate::interp::lens_edited(model, &ids, k as usize, &mut crate::interp::ablation(&heads, mode)))
+            }
+        }
+        .map_err(js_error)?;
+        let kk = lens.layers.first().and_then(|l| l.top_ids.first()).map_or(0, |r| r.len());
+        let top_ids: Vec<u32> = lens.layers.iter().flat_map(|l| l.top_ids.iter().flatten().map(|&id| id as u32)).collect();
+        let top_probs: Vec<f32> = lens.layers.iter().flat_map(|l| l.top_probs.iter().flatten().copied()).collect();
+        let obj = Object::new();
+        set(&obj, "layers", &JsValue::from(lens.layers.len() as u32));
+        set(&obj, "t", &JsValue::from(ids.len() as u32));
+        set(&obj, "k", &JsValue::from(kk as u32));
+        set(&obj, "top_ids", &Uint32Array::from(top_ids.as_slice()));
+        set(&obj, "top_probs", &Float32Array::from(top_probs.as_slice()));
+        Ok(obj)
+    }
+
+    /// Next-token probabilities `{data, shape: [T, V]}` with `heads` ablated:
+    /// `heads` is [l0, h0, l1, h1, ...], `mode` "zero" or "mean"
+    /// (`glasswing ablate --json`).
+    pub fn ablate(&self, ids: &[u32], heads: &[u32], mode: &str) -> Result<JsValue, JsValue> {
+        let probs = crate::interp::ablate(&self.checkpoint.model, &usize_ids(ids), &head_pairs(heads)?, ablation_mode(mode)?).map_err(js_error)?;
+        Ok(tensor_to_js(&probs))
+    }
+
+    /// A kept trace (as `keepTraceIds`) of the model with `heads` ablated
+    /// ([l0, h0, ...], `mode` "zero" | "mean"): every view of it shows the
+    /// changed forward; ablated heads' own patterns are as before (their z
+    /// changes after the pattern), later layers' are not.
+    #[wasm_bindgen(js_name = keepTraceAblated)]
+    pub fn keep_trace_ablated(&self, ids: &[u32], heads: &[u32], mode: &str) -> Result<WasmTrace, JsValue> {
+        let trace = self.checkpoint.keep_trace_ablated(&usize_ids(ids), &head_pairs(heads)?, ablation_mode(mode)?).map_err(js_error)?;
+        Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace })
+    }
+
+    /// Head scores on `n` random ids (seeded; `n` 0: the CLI's default, 50
+    /// or half the model's length) repeated twice: `{ids: Uint32Array [2N],
+    /// tokens, n, seed, previous_token, duplicate_token, induction: {data, shape: [L, H]}}`
+    /// (`glasswing heads --json`).
+    #[wasm_bindgen(js_name = headScores)]
+    pub fn head_scores(&self, n: u32, seed: f64) -> Result<Object, JsValue> {
+        let ckpt = &self.checkpoint;
+        let n = if n == 0 { 50.min(ckpt.model.max_len() / 2).max(1) } else { n as usize }; // as src/bin/glasswing/interp.rs
+        let seed = if seed.is_finite() && seed >= 0.0 { seed as u64 } else { 0 };
+        let ids = crate::interp::repeated_random(&ckpt.model, ckpt.tokenizer.as_ref(), n, seed).map_err(js_error)?;
+        let obj = self.head_scores_ids(&ids.iter().map(|&id| id as u32).collect::<Vec<_>>())?;
+        set(&obj, "seed", &JsValue::from(seed as f64));
+        Ok(obj)
+    }
+
+    /// Head scores on any 2N ids (the scores mean something when the two
+    /// halves are equal), as `headScores` without `seed`.
+    #[wasm_bindgen(js_name = headScoresIds)]
+    pub fn head_scores_ids(&self, ids: &[u32]) -> Result<Object, JsValue> {
+        let ckpt = &self.checkpoint;
+        let ids = usize_ids(ids);
+        let n = ids.len() / 2;
+        let scores = crate::interp::head_scores(&ckpt.model, &ids).map_err(js_error)?;
+        let obj = Object::new();
+        set(&obj, "ids", &ids_to_js(&ids));
+        let tokens: Array = ckpt.token_strings(&ids).iter().map(|t| JsValue::from_str(t)).collect();
+        set(&obj, "tokens", &tokens);
+        set(&obj, "n", &JsValue::from(n as u32));
+        set(&obj, "previous_token", &tensor_to_js(&scores.previous_token));
+        set(&obj, "duplicate_token", &tensor_to_js(&scores.duplicate_token));
+        set(&obj, "induction", &tensor_to_js(&scores.induction));
+        Ok(obj)
+    }
+
     /// A step-by-step decoding session over this model (KV cache or RNN state).
     #[wasm_bindgen(js_name = startSession)]
     pub fn start_session(&self) -> WasmSession {
@@ -230,6 +316,26 @@ impl crate::tensors::Source for JsSource {
         }
         bytes.copy_to(buf);
         Ok(())
+    }
+}
+
+fn usize_ids(ids: &[u32]) -> Vec<usize> {
+    ids.iter().map(|&id| id as usize).collect()
+}
+
+/// [l0, h0, l1, h1, ...] -> [(l0, h0), ...] (indices from 0).
+fn head_pairs(flat: &[u32]) -> Result<Vec<(usize, usize)>, JsValue> {
+    if flat.len() % 2 != 0 {
+        return Err(options_error("heads", "an even number of values: layer, head, layer, head, ..."));
+    }
+    Ok(flat.chunks(2).map(|p| (p[0] as usize, p[1] as usize)).collect())
+}
+
+fn ablation_mode(mode: &str) -> Result<crate::interp::Ablation, JsValue> {
+    match mode {
+        "zero" => Ok(crate::interp::Ablation::Zero),
+        "mean" => Ok(crate::interp::Ablation::Mean),
+        _ => Err(options_error("ablation mode", format!("{mode:?} is not zero or mean"))),
     }
 }
 

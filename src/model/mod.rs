@@ -169,6 +169,17 @@ impl Recorder {
     }
 }
 
+/// Two probes in turn at every hook point: the first may edit the value,
+/// the second sees what it left.
+pub struct Chain<'a, 'b>(pub &'a mut dyn Probe, pub &'b mut dyn Probe);
+
+impl Probe for Chain<'_, '_> {
+    fn at(&mut self, layer: usize, hook: Hook, mut value: ArrayViewMutD<'_, f32>) {
+        self.0.at(layer, hook, value.view_mut());
+        self.1.at(layer, hook, value);
+    }
+}
+
 impl Probe for Recorder {
     fn at(&mut self, layer: usize, hook: Hook, value: ArrayViewMutD<'_, f32>) {
         if self.resid_at == Some((layer, hook)) {
@@ -275,9 +286,16 @@ impl Model {
     /// A full trace: the forward on an empty cache, recording every pattern
     /// or state, and the probabilities (a non-finite one is an error).
     pub fn forward(&self, ids: &[usize]) -> Result<Forward> {
+        self.forward_edited(ids, &mut NoProbe)
+    }
+
+    /// A full trace of the forward that `edit` changes (a head ablation,
+    /// `interp::ablation`): `edit` sees each hook point first, the recorder
+    /// what it left there.
+    pub fn forward_edited(&self, ids: &[usize], edit: &mut dyn Probe) -> Result<Forward> {
         self.check_forward(0, ids)?; // before the recorder allocates
         let mut recorder = Recorder::new(self, 0, ids.len(), Rows::All);
-        let logits = self.forward_with(ids, &mut self.new_cache(), &mut recorder, Rows::All)?;
+        let logits = self.forward_with(ids, &mut self.new_cache(), &mut Chain(edit, &mut recorder), Rows::All)?;
         let probs = finite_softmax(logits)?;
         Ok(Forward { probs, attention: recorder.attention, hidden: recorder.hidden })
     }
@@ -314,6 +332,16 @@ impl Model {
             Some(prev) => concatenate![Axis(0), prev.resid.slice(s![..p, ..]), resid], // [T, C]
             None => resid,
         };
+        Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid })
+    }
+
+    /// `forward_kept` of the forward that `edit` changes (as `forward_edited`).
+    pub fn forward_kept_edited(&self, ids: &[usize], edit: &mut dyn Probe) -> Result<Kept> {
+        self.check_forward(0, ids)?; // before the recorder allocates
+        let mut recorder = Recorder::new(self, 0, ids.len(), Rows::All).keep_resid(self);
+        // The last position's logits only (finite, or an error now); the others when asked.
+        finite_softmax(self.forward_with(ids, &mut self.new_cache(), &mut Chain(edit, &mut recorder), Rows::Last)?)?;
+        let resid = recorder.resid.take().expect("the last layer ran and was recorded");
         Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid })
     }
 

@@ -52,10 +52,66 @@ export class Engine extends WorkerRpc {
   /** Runs the model on token ids (Uint32Array or number[]). -> trace, as traceText. */
   traceIds(modelId, ids, opts = {}) { return this.trace({ modelId, ids: Uint32Array.from(ids), ...opts }); }
 
+  /**
+   * `args.ablate: {heads: [[l, h]], mode: 'zero' | 'mean'}` (heads from 0):
+   * the trace of the model with those heads ablated, with the plain trace of
+   * the same input as its `baseline` (for the difference). The baseline is
+   * kept here while the input stays the same, so ablating another head
+   * traces once, not twice, and the plain trace after a reset is the kept
+   * baseline itself; it is freed when the input or model changes.
+   */
   async trace(args) {
-    const reply = await this.call('trace', args);
-    return reply.traceId ? keptTrace(reply, (op, a) => this.call(op, a)) : wholeTrace(reply);
+    const one = async (a) => {
+      const reply = await this.call('trace', a);
+      return reply.traceId ? keptTrace(reply, (op, x) => this.call(op, x)) : wholeTrace(reply);
+    };
+    const key = `${args.modelId}|${args.keepAbove ?? ''}|${args.ids ? `ids:${Array.from(args.ids).join(',')}` : `text:${args.text}`}`;
+    let cache = this.baselineCache;
+    if (cache && cache.key !== key) cache = null; // freed below
+    if (!args.ablate?.heads?.length) {
+      if (cache) { // the plain trace is the baseline kept for this input: the caller takes it over
+        this.baselineCache = null;
+        if (args.replaces !== null && args.replaces !== undefined) this.call('freeTrace', { traceId: args.replaces }).catch(() => {});
+        return cache.trace;
+      }
+      this.dropBaseline();
+      return one({ ...args, ablate: null });
+    }
+    this.dropBaseline(key);
+    const trace = await one(args);
+    let baseline = this.baselineCache?.trace;
+    if (!baseline) {
+      try {
+        baseline = await one({ ...args, ablate: null, replaces: null });
+      } catch (e) { trace.free(); throw e; }
+      this.baselineCache = { key, trace: baseline };
+    }
+    trace.ablated = { heads: args.ablate.heads.map(([l, h]) => [l, h]), mode: args.ablate.mode ?? 'zero' };
+    trace.baseline = baseline;
+    return trace;
   }
+
+  /** Frees the kept baseline, unless it belongs to `key`. */
+  dropBaseline(key = null) {
+    const cache = this.baselineCache;
+    if (!cache || cache.key === key) return;
+    this.baselineCache = null;
+    cache.trace.free();
+  }
+
+  // ---- interpretability (interp/ops.js; layers and heads from 0). `input`: {text} or {ids} ----
+
+  /**
+   * The logit lens, top `k` per layer and position, of the model with
+   * `ablate`'s heads ({heads, mode}) ablated when given. -> {ids, layers, t, k, top_ids, top_probs}
+   */
+  lens(modelId, input, k = 10, ablate = null) { return this.call('lens', { modelId, ...input, k, ablate }); }
+
+  /** Next-token probabilities {data, shape: [T, V]} with `heads` ([[l, h]]) ablated. */
+  ablate(modelId, input, heads, mode = 'zero') { return this.call('ablate', { modelId, ...input, heads, mode }); }
+
+  /** Head scores on n random ids (seeded; n 0: the CLI's default) repeated twice, or on `ids`. */
+  headScores(modelId, { n = 0, seed = 0, ids = null } = {}) { return this.call('headScores', { modelId, n, seed, ids }); }
 
   info(modelId) { return this.call('info', { modelId }); }
 

@@ -863,8 +863,8 @@ const ZH_FIELDS = {
 };
 const zhField = (f) => ZH_FIELDS[f] ?? f;
 
-const EN_WHAT = { trace: 'tracing this text', generation: 'this generation', evaluation: 'this evaluation', training: 'this training run', model: 'this model' };
-const ZH_WHAT = { trace: '计算这段输入', generation: '这次生成', evaluation: '这次评估', training: '这次训练', model: '这个模型' };
+const EN_WHAT = { trace: 'tracing this text', generation: 'this generation', evaluation: 'this evaluation', training: 'this training run', model: 'this model', 'logit lens': 'the logit lens of this text', ablation: 'this ablation', 'head scores': 'scoring the heads' };
+const ZH_WHAT = { trace: '计算这段输入', generation: '这次生成', evaluation: '这次评估', training: '这次训练', model: '这个模型', 'logit lens': '这段输入的 Logit 透镜', ablation: '这次消融', 'head scores': '给注意力头打分' };
 const EN_UNIT = { tokens: 'use at most {max} tokens', steps: 'use at most {max} steps', examples: 'use at most {max} examples', batch: 'use a batch of at most {max}' };
 const ZH_UNIT = { tokens: '请把输入减到最多 {max} 个词元', steps: '最多只能用 {max} 步', examples: '最多只能用 {max} 个样本', batch: '批大小最多为 {max}' };
 

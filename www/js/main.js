@@ -20,6 +20,9 @@ import { GeneratePanel } from './generate/panel.js';
 import { TrainPanel } from './train/panel.js';
 import { pageLink, startLinks } from './share/explorer.js';
 import { initClassroom } from './classroom/index.js';
+// Interpretability (issue 14): logit lens, head scores, click-to-ablate (interp/).
+import { InterpView } from './interp/panel.js';
+import { ablationFor, interpState } from './interp/state.js';
 
 const DEBOUNCE_MS = 150;
 const $ = (sel) => document.querySelector(sel);
@@ -55,7 +58,7 @@ function initialLang() {
 }
 
 const link = pageLink(); // the view a shared link asks for (#model=…&text=…&layer=…; share/link.js)
-const store = createStore({ ...initialState, lang: link.patch.lang ?? initialLang() });
+const store = createStore({ ...initialState, ...interpState, lang: link.patch.lang ?? initialLang() });
 setLang(store.state.lang);
 const engine = new Engine();
 
@@ -89,8 +92,10 @@ const views = {
   model: new ModelView($('#model-panel'), store),
   bars: new BarsView($('#bars-panel'), store),
   hidden: new HiddenView($('#hidden-panel'), store, schedule),
+  // After the others: it marks ablated heads in them and adds the unablated bars.
+  interp: new InterpView($('#interp-panel'), store, { engine, current: () => app.current, schedule }),
 };
-const GPT_VIEWS = ['tokens', 'heads', 'matrix', 'model', 'bars'];
+const GPT_VIEWS = ['tokens', 'heads', 'matrix', 'model', 'bars', 'interp'];
 const RNN_VIEWS = ['tokens', 'hidden', 'bars'];
 
 // Step-by-step generation keeps its own session and redraws itself (generate/panel.js).
@@ -152,6 +157,12 @@ store.subscribe((state, changed) => {
   if (changed.includes('lang')) relabel();
   const solo = followSolo(state, changed); // a head shown alone follows the focused head
   if (solo) store.set(solo);
+  // Ablated heads change the model: every view is retraced (interp/ablation.js).
+  if (changed.includes('ablate') || changed.includes('ablateMode')) {
+    const ablation = JSON.stringify(ablationFor(state, app.current?.info));
+    if (app.trace && ablation !== app.ablation) retraceNow();
+    app.ablation = ablation;
+  }
   schedule();
 });
 
@@ -287,7 +298,7 @@ async function showModel(value, { keepText = false } = {}) {
     document.body.dataset.busy = 'false';
   }
   app.current = m;
-  store.set({ modelKey: value, layer: 0, head: 0, headsOn: [], pos: null, hover: null });
+  store.set({ modelKey: value, layer: 0, head: 0, headsOn: [], pos: null, hover: null, ...(store.state.ablate.length ? { ablate: [] } : {}) });
   els.select.value = value;
   describeModel();
   if (!keepText) els.input.value = m.entry?.example ?? sampleInput(m.info);
@@ -413,7 +424,7 @@ async function pump() {
   // The last good trace stays drawn when a text fails, marked as the older text's.
   const failed = () => inputCheck.setStale(app.trace && app.tracedText !== text ? app.tracedText : null);
   // What the views will draw first comes with a kept trace; the one it replaces is freed first.
-  const opts = { keepAbove: app.keepAbove, want: { layer: store.state.layer, pos: store.state.pos }, replaces: app.trace?.kept ?? null };
+  const opts = { keepAbove: app.keepAbove, want: { layer: store.state.layer, pos: store.state.pos }, replaces: app.trace?.kept ?? null, ablate: ablationFor(store.state, m.info) };
   if (opts.replaces !== null) app.trace.free(true);
   try {
     let trace;
@@ -529,6 +540,7 @@ window.glasswing = {
   nextDraw,
   generate: generatePanel.api, // {step, play, pause, back, restart, force, goTo, idle, ids, text}
   train: trainPanel, // {status, step, metrics, client, ensureWorker()}
+  interp: views.interp.api, // {lens(), scores(), lensIdle(), runScores(), lensJson(), scoresJson()}
 };
 
 // Lessons, presenter mode, heatmap palettes, keyboard shortcuts and canvas

@@ -30,6 +30,8 @@
 //   ping      {}                         -> true once the wasm is ready
 //   budget    {}                         -> {bytes: set by budget.js | null, core: the wasm's own reading}
 //   memory    {}                         -> {wasm: bytes of the wasm instance's memory (it only grows)}
+//   trace {…, ablate: {heads: [[l, h]], mode}} traces the model with those heads
+//             ablated; lens, ablate, headScores: interp/ops.js
 // Trace typed arrays are transferred, never copied or turned into JS arrays.
 
 import init, * as glasswing from '../pkg/glasswing.js';
@@ -39,6 +41,7 @@ import { attentionThumbs } from './attention.js';
 import { own, packTrace } from './transfer.js';
 import { codedError, errorReply } from './errors.js';
 import { buildTokenTable } from './tokentext.js';
+import { interpOps, keptAblated } from './interp/ops.js';
 
 const { WasmModel } = glasswing;
 // The memory budget follows what this browser can give the instance (budget.js).
@@ -160,12 +163,14 @@ const ops = {
     const ids = model(modelId).encode(text);
     return [ids, [ids.buffer]];
   },
-  trace({ modelId, text, ids, keepAbove = Infinity, want = {}, replaces = null }) {
+  trace({ modelId, text, ids, keepAbove = Infinity, want = {}, replaces = null, ablate = null }) {
     const m = model(modelId);
     // The trace being replaced goes first: two big traces never share the memory.
     if (replaces !== null) ops.freeTrace({ traceId: replaces });
-    const kept = ids ? m.keepTraceIds(ids) : m.keepTraceText(text);
-    const reused = m.lastReused(); // positions copied from the model's last trace (typing at the end)
+    const ablated = ablate?.heads?.length > 0;
+    const kept = ablated ? keptAblated(m, { text, ids }, ablate) // interp/ops.js
+      : ids ? m.keepTraceIds(ids) : m.keepTraceText(text);
+    const reused = ablated ? 0 : m.lastReused(); // positions copied from the model's last trace (typing at the end)
     if (kept.bigBytes() <= keepAbove) {
       try {
         const [whole, transfer] = packTrace(kept.full());
@@ -230,6 +235,8 @@ const ops = {
 
 // Step-by-step generation (genOpen, genGo, genSampler, genClose): generate/ops.js.
 Object.assign(ops, generationOps(model));
+// Logit lens, head ablation, head scores (lens, ablate, headScores): interp/ops.js.
+Object.assign(ops, interpOps(model));
 
 // Requests run strictly one after another: each waits for the previous.
 let queue = Promise.resolve();

@@ -55,9 +55,9 @@ async function standaloneSources() {
   return sources;
 }
 
-/** The trace as JSON text, the shape of `glasswing trace --json`. */
-export function traceJsonText(trace) {
-  return format({ op: 'json', trace: plain(trace) });
+/** The trace as JSON text, the shape of `glasswing trace --json`; `extra`: fields written first (`ablated`). */
+export function traceJsonText(trace, extra = null) {
+  return format({ op: 'json', trace: plain(trace), extra });
 }
 
 /**
@@ -144,5 +144,7 @@ export function fileName(model, view, state, ext) {
   const focus = state.hover ?? state.pos;
   const at = Number.isInteger(focus) && ['heads', 'matrix', 'model'].includes(view) ? `-P${focus + 1}` : '';
   const where = view === 'heads' ? `-L${state.layer + 1}` : view === 'matrix' ? `-L${state.layer + 1}H${state.head + 1}` : '';
-  return view ? `${stem}-${view}${where}${at}.${ext}` : `${stem}-trace.${ext}`;
+  // A model with heads ablated says so (interp/state.js): "-ablated-L1H2-L1H3".
+  const abl = state.ablate?.length ? `-ablated-${state.ablate.slice(0, 4).map(([l, h]) => `L${l + 1}H${h + 1}`).join('-')}${state.ablate.length > 4 ? `-and${state.ablate.length - 4}` : ''}` : '';
+  return view ? `${stem}-${view}${where}${at}${abl}.${ext}` : `${stem}-trace${abl}.${ext}`;
 }

@@ -12,6 +12,7 @@
 
 import { t, translateError } from '../i18n.js';
 import { download, fileName, standaloneHtml, svgToPng, traceJsonText, viewSvg } from './exports.js';
+import { ablationLabel } from '../interp/state.js';
 import { PANELS, linkableModel } from './page.js';
 import { LINK_TEXT_MAX, linkText } from './link.js';
 import { count } from '../format.js';
@@ -262,7 +263,9 @@ export class ShareMenu {
     if (!shown) return;
     const view = this.view();
     // The figure on screen, hover and chosen position included (a chosen token keeps its lines in focus).
-    const state = { ...store.state };
+    // With heads ablated, the files are of the ablated model, and say so (interp/state.js).
+    const state = { ...store.state, ablate: shown.ablated?.heads ?? [] };
+    const ablated = ablationLabel(shown.ablated);
     const model = linkableModel(app) ?? app.current?.name ?? 'glasswing';
     const name = fileName(model, kind === 'html' || kind === 'json' ? null : view, state, kind);
     const button = this.buttons[kind];
@@ -277,16 +280,16 @@ export class ShareMenu {
       if (isPicture) {
         const text = els.input.value;
         const shown = [...text].length > SUBTITLE_TEXT_MAX ? `${[...text].slice(0, SUBTITLE_TEXT_MAX).join('')}…` : text;
-        const picture = viewSvg(view, trace, state, app.current.info, { subtitle: `${this.title()} · “${shown}”`, forRaster: kind === 'png' });
+        const picture = viewSvg(view, trace, state, app.current.info, { subtitle: `${this.title()}${ablated} · “${shown}”`, forRaster: kind === 'png' });
         blob = kind === 'svg'
           ? new Blob([picture.svg], { type: 'image/svg+xml' })
           : await svgToPng(picture, 2);
       } else if (kind === 'html') {
         const view = { layer: state.layer, heads: state.headsOn, pos: state.hover ?? state.pos };
-        const html = await standaloneHtml(trace, { title: this.title(), text: els.input.value, vocab: app.current.info.vocab, tokenTable: app.current.info.tokenTable, view });
+        const html = await standaloneHtml(trace, { title: `${this.title()}${ablated}`, text: els.input.value, vocab: app.current.info.vocab, tokenTable: app.current.info.tokenTable, view });
         blob = new Blob([html], { type: 'text/html' });
       } else {
-        blob = new Blob([await traceJsonText(trace), '\n'], { type: 'application/json' });
+        blob = new Blob([await traceJsonText(trace, shown.ablated ? { ablated: shown.ablated } : null), '\n'], { type: 'application/json' });
       }
       download(blob, name);
       this.say(t('exported', { name }));
