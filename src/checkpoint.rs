@@ -209,6 +209,8 @@ impl Checkpoint {
             *last = Some(Retrace { cache, trace: Rc::clone(&trace) });
         }
         Ok((trace, same))
+    }
+
     /// A kept trace of the model with `heads` (layer, head; from 0) ablated
     /// (`interp::ablation`): every view of it shows the changed forward.
     pub fn keep_trace_ablated(&self, ids: &[usize], heads: &[(usize, usize)], mode: crate::interp::Ablation) -> Result<KeptTrace> {
