@@ -20,6 +20,7 @@ import { GeneratePanel } from './generate/panel.js';
 import { TrainPanel } from './train/panel.js';
 import { pageLink, startLinks } from './share/explorer.js';
 import { initClassroom } from './classroom/index.js';
+import { cancel, later, settled } from './later.js';
 
 const DEBOUNCE_MS = 150;
 const $ = (sel) => document.querySelector(sel);
@@ -73,7 +74,9 @@ const app = {
   attempts: 0, // traces asked for, whether they succeeded or not
   userCount: 0,
   errors: new Map(), // source ("engine" | "load" | "trace") -> {key, vars, raw}
-  timings: { traceMs: null, renderMs: null, firstDrawMs: null, views: {} },
+  // renderMs and views: the frame's drawing (a view off screen: 0); later: what
+  // was drawn after the frame, per view (later.js).
+  timings: { traceMs: null, renderMs: null, firstDrawMs: null, views: {}, later: {} },
   drawWaiters: [],
 };
 
@@ -84,7 +87,7 @@ function schedule() { if (!frame) frame = requestAnimationFrame(renderAll); }
 
 const views = {
   tokens: new TokensView($('#tokens'), store),
-  heads: new HeadView($('#heads-panel'), store),
+  heads: new HeadView($('#heads-panel'), store, schedule, { defer: true }),
   matrix: new MatrixView($('#matrix-panel'), store, schedule),
   model: new ModelView($('#model-panel'), store),
   bars: new BarsView($('#bars-panel'), store),
@@ -92,6 +95,20 @@ const views = {
 };
 const GPT_VIEWS = ['tokens', 'heads', 'matrix', 'model', 'bars'];
 const RNN_VIEWS = ['tokens', 'hidden', 'bars'];
+
+// Which views are on screen: a view scrolled away is drawn after the frame
+// (later.js), and in the frame once it shows. The tokens are always drawn
+// (the other views' hover comes from them). Unknown until first observed: drawn.
+const onScreen = new Map(); // view element -> boolean
+const seen = new IntersectionObserver((entries) => {
+  let shown = false;
+  for (const e of entries) {
+    onScreen.set(e.target, e.isIntersecting);
+    shown ||= e.isIntersecting;
+  }
+  if (shown) schedule();
+});
+for (const [name, view] of Object.entries(views)) if (name !== 'tokens') seen.observe(view.el);
 
 // Step-by-step generation keeps its own session and redraws itself (generate/panel.js).
 const generatePanel = new GeneratePanel($('#generate-panel'), {
@@ -133,19 +150,42 @@ function renderAll() {
 function drawTrace(trace) {
   const t0 = performance.now();
   for (const name of trace.attention ? GPT_VIEWS : RNN_VIEWS) {
-    const v0 = performance.now();
-    // One view failing must not blank the others.
-    try { views[name].render(trace, store.state, app.current.info); } catch (e) { console.error(`view ${name}:`, e); }
-    app.timings.views[name] = performance.now() - v0;
+    const view = views[name];
+    const job = `view:${name}`; // (a view may leave work for later itself, as its own owner)
+    if (onScreen.get(view.el) === false) {
+      app.timings.views[name] = 0;
+      later(job, () => {
+        if (app.trace === trace) app.timings.later[name] = drawView(name, trace);
+        return true;
+      });
+      continue;
+    }
+    cancel(job);
+    app.timings.views[name] = drawView(name, trace);
+    delete app.timings.later[name];
   }
   try { classroom?.render(trace, store.state, app.current.info); } catch (e) { console.error('classroom:', e); }
   app.timings.renderMs = performance.now() - t0;
   if (app.timings.firstDrawMs === null) app.timings.firstDrawMs = performance.now();
 }
 
+/** One view drawn. -> the milliseconds it took */
+function drawView(name, trace) {
+  const v0 = performance.now();
+  // One view failing must not blank the others.
+  try { views[name].render(trace, store.state, app.current.info); } catch (e) { console.error(`view ${name}:`, e); }
+  return performance.now() - v0;
+}
+
 /** Resolves after the next frame (drawn, or empty when there is no trace). */
-function nextDraw() {
+function nextFrame() {
   return new Promise((resolve) => { app.drawWaiters.push(resolve); schedule(); });
+}
+
+/** Resolves once the next frame is drawn and so is everything it left for later (off screen). */
+async function nextDraw() {
+  await nextFrame();
+  await settled();
 }
 
 store.subscribe((state, changed) => {
@@ -435,7 +475,8 @@ async function pump() {
       app.tracedText = text;
       inputCheck.setStale(null);
       clearError('trace');
-      await nextDraw();
+      // The next trace may start once this one is on screen; what is off screen follows.
+      await nextFrame();
     }
   } catch (e) {
     // A failure for a model no longer shown is old news. Unknown characters
@@ -521,10 +562,11 @@ window.glasswing = {
   /** Bytes above which the worker keeps a trace (tests set 0 to keep every one). */
   get keepAbove() { return app.keepAbove; },
   set keepAbove(bytes) { app.keepAbove = bytes; },
-  /** Sets the text box and resolves once the new trace is drawn (skips the debounce). */
+  /** Sets the text box and resolves once the new trace is drawn, off screen too (skips the debounce). */
   async retrace(text) {
     if (text !== undefined) els.input.value = text;
     await retraceNow();
+    await settled();
   },
   nextDraw,
   generate: generatePanel.api, // {step, play, pause, back, restart, force, goTo, idle, ids, text}
