@@ -78,6 +78,7 @@ const app = {
   // was drawn after the frame, per view (later.js).
   timings: { traceMs: null, renderMs: null, firstDrawMs: null, views: {}, later: {} },
   drawWaiters: [],
+  deferred: [], // the views the last frame left for later (off screen)
 };
 
 // ---- views and the render loop -------------------------------------------
@@ -149,11 +150,13 @@ function renderAll() {
 
 function drawTrace(trace) {
   const t0 = performance.now();
+  app.deferred = [];
   for (const name of trace.attention ? GPT_VIEWS : RNN_VIEWS) {
     const view = views[name];
     const job = `view:${name}`; // (a view may leave work for later itself, as its own owner)
     if (onScreen.get(view.el) === false) {
       app.timings.views[name] = 0;
+      app.deferred.push(name);
       later(job, () => {
         if (app.trace === trace) app.timings.later[name] = drawView(name, trace);
         return true;
@@ -569,6 +572,10 @@ window.glasswing = {
     await settled();
   },
   nextDraw,
+  /** Resolves right after the next frame's drawing, before what it left for later (tests). */
+  nextFrame,
+  /** The views the last frame left for later, being off screen. */
+  get deferred() { return app.deferred ?? []; },
   generate: generatePanel.api, // {step, play, pause, back, restart, force, goTo, idle, ids, text}
   train: trainPanel, // {status, step, metrics, client, ensureWorker()}
 };
