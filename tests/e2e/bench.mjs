@@ -287,7 +287,7 @@ try {
     const { rows, keystroke, draw } = await retrace(browser, origin, dpr);
     draws.push({ dpr, ...draw });
     console.log(`\nretrace on the shipped GPT, devicePixelRatio ${dpr}, median of ${RUNS} (no debounce):`);
-    console.log('    T   total     worker trace   draw all views   (head view)');
+    console.log('    T   total     worker trace   draw in the frame   (head view)   (total: until the views off screen are drawn too)');
     for (const r of rows) {
       console.log(`${String(r.T).padStart(5)}   ${ms(r.total).padStart(9)}   ${ms(r.trace).padStart(9)}      ${ms(r.render).padStart(9)}      ${ms(r.heads).padStart(9)}`);
     }
