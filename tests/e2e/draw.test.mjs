@@ -123,4 +123,31 @@ describe('drawing what shows and what changed', () => {
     assertClean(log, origin);
     await context.close();
   });
+
+  test("a hovered token's lines, drawn where the last hover's were, are a fresh hover's", async () => {
+    // A trained model's peaked heads: a token's lines reach a few rows, so
+    // each hover touches other rows than the last.
+    const text = 'qxmwzbtr|qxmwzbtr';
+    const open = async () => {
+      const opened = await openPage(browser, `${origin}/?model=induction-gpt.safetensors`, { viewport: WINDOW });
+      await opened.page.evaluate((s) => window.glasswing.retrace(s), text);
+      return opened;
+    };
+    const hover = (page, seq) => page.evaluate(async (positions) => {
+      for (const hover of positions) {
+        window.glasswing.store.set({ hover });
+        await window.glasswing.nextDraw();
+      }
+      return document.querySelector('#heads-canvas').toDataURL();
+    }, seq);
+    const { page, log, context } = await open();
+    const walked = await hover(page, [15, 2, null, 16, 11]); // 11 reaches fewer rows than 2 and 16
+    const other = await open();
+    const direct = await hover(other.page, [11]);
+    assert.ok(walked === direct, 'no line of an earlier hover is left');
+    assert.ok(await hover(page, [null]) === await hover(other.page, [null]), 'and none once the pointer leaves');
+    assertClean(log, origin);
+    await other.context.close();
+    await context.close();
+  });
 });

@@ -426,10 +426,21 @@ export class HeadView {
         if (w >= cut) r.line(x0, y(i, h), x1, y(f, h), w, thick);
       }
     }
-    this.focusCanvas ??= document.createElement('canvas');
-    this.focusCanvas.width = r.w;
-    this.focusCanvas.height = r.h;
-    this.focusCanvas.getContext('2d').putImageData(r.toImageData(), 0, 0);
+    // One canvas and one ImageData for every hover: the rows the last focus
+    // drew are written again (cleared) with the rows this one draws.
+    const c = (this.focusCanvas ??= document.createElement('canvas'));
+    if (c.width !== r.w || c.height !== r.h || !this.focusImage) {
+      Object.assign(c, { width: r.w, height: r.h });
+      this.focusImage = new ImageData(r.w, r.h);
+      this.focusRows = [0, r.h - 1];
+    }
+    const [first, last] = r.touched();
+    const [a, b] = [Math.min(first, this.focusRows[0]), Math.max(last, this.focusRows[1])];
+    if (a <= b) {
+      r.compose(this.focusImage, a, b + 1);
+      c.getContext('2d').putImageData(this.focusImage, 0, 0, 0, a, r.w, b + 1 - a);
+    }
+    this.focusRows = [first, last];
   }
 
   drawLabels(ctx, trace, state, g, focus) {
