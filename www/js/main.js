@@ -74,9 +74,11 @@ const app = {
   attempts: 0, // traces asked for, whether they succeeded or not
   userCount: 0,
   errors: new Map(), // source ("engine" | "load" | "trace") -> {key, vars, raw}
-  // renderMs and views: the frame's drawing (a view off screen: 0); later: what
-  // was drawn after the frame, per view (later.js).
-  timings: { traceMs: null, renderMs: null, firstDrawMs: null, views: {}, later: {} },
+  // renderMs and views: the last frame's drawing (a view off screen: 0);
+  // frameMs: all its script (views, classroom, overflow watch);
+  // retraceFrame: {frameMs, renderMs, views} of the frame that drew the
+  // newest trace; later: what was drawn after that frame, per view (later.js).
+  timings: { traceMs: null, renderMs: null, frameMs: null, retraceFrame: null, firstDrawMs: null, views: {}, later: {} },
   drawWaiters: [],
   deferred: [], // the views the last frame left for later (off screen)
 };
@@ -134,12 +136,24 @@ const SCROLLERS = '.views .scroller, #model-panel .thumb-grid, #generate-panel .
 
 function renderAll() {
   frame = 0;
+  const f0 = performance.now();
   const trace = app.trace;
   if (trace) drawTrace(trace);
   // New boxes join the watch; a pointer move (same trace) needs no re-check:
   // watched boxes re-check themselves when they or their children resize.
   for (const el of document.querySelectorAll(SCROLLERS)) watchOverflow(el);
-  if (trace !== app.checkedTrace) { app.checkedTrace = trace; checkAllOverflow(); }
+  // After the frame, when the page is laid out anyway (read in the frame, it
+  // would lay the page out once more).
+  if (trace !== app.checkedTrace) {
+    app.checkedTrace = trace;
+    later('overflow', () => { checkAllOverflow(); return true; });
+  }
+  app.timings.frameMs = performance.now() - f0;
+  if (trace && trace !== app.drawnTrace) { // the frame that drew a new trace, kept from the redraws after it
+    app.drawnTrace = trace;
+    const { frameMs, renderMs, views } = app.timings;
+    app.timings.retraceFrame = { frameMs, renderMs, views: { ...views } };
+  }
   // Whoever waits for this frame is released even when there was nothing to
   // draw (a model switch clears the trace): a waiter left behind would hold
   // the trace queue (pump) forever.
