@@ -60,16 +60,19 @@ export class LineRaster {
   }
 
   /**
-   * Rows [r0, r1) of the layer being drawn, copied into `buf` (a w × capacity
-   * Float32Array): what its lines so far made there, to go on from later.
+   * Rows [r0, r1) (columns [c0, c1)) of the layer being drawn, copied into
+   * `buf` (a w × capacity Float32Array): what its lines so far made there, to
+   * go on from later.
    */
-  save(buf, r0, r1) {
-    buf.set(this.alpha.subarray(r0 * this.w, r1 * this.w), r0 * this.w);
+  save(buf, r0, r1, c0 = 0, c1 = this.w) {
+    if (c0 === 0 && c1 === this.w) buf.set(this.alpha.subarray(r0 * this.w, r1 * this.w), r0 * this.w);
+    else for (let y = r0; y < r1; y++) buf.set(this.alpha.subarray(y * this.w + c0, y * this.w + c1), y * this.w + c0);
   }
 
-  /** Rows [r0, r1) of the layer being drawn, as save() left them in `buf`. */
-  restore(buf, r0, r1) {
-    this.alpha.set(buf.subarray(r0 * this.w, r1 * this.w), r0 * this.w);
+  /** Rows [r0, r1) (columns [c0, c1)) of the layer being drawn, as save() left them in `buf`. */
+  restore(buf, r0, r1, c0 = 0, c1 = this.w) {
+    if (c0 === 0 && c1 === this.w) this.alpha.set(buf.subarray(r0 * this.w, r1 * this.w), r0 * this.w);
+    else for (let y = r0; y < r1; y++) this.alpha.set(buf.subarray(y * this.w + c0, y * this.w + c1), y * this.w + c0);
     const rows = this.rows[this.k];
     rows[0] = Math.min(rows[0], r0);
     rows[1] = Math.max(rows[1], r1 - 1);
@@ -120,11 +123,11 @@ export class LineRaster {
   }
 
   /**
-   * Rows [r0, r1) of all layers composited into `img` (this raster's size),
-   * every pixel of those rows written (transparent where no line is), so one
-   * ImageData serves redraw after redraw.
+   * Rows [r0, r1) (columns [c0, c1)) of all layers composited into `img`
+   * (this raster's width, at least its height), every pixel there written
+   * (transparent where no line is), so one ImageData serves redraw after redraw.
    */
-  compose(img, r0, r1) {
+  compose(img, r0, r1, c0 = 0, c1 = this.w) {
     const px = img.data;
     // Layers with lines in these rows.
     const drawn = [];
@@ -134,31 +137,35 @@ export class LineRaster {
     }
     const layers = drawn.map((k) => this.layers[k]);
     const colors = drawn.map((k) => this.colors[k]);
-    const start = Math.max(0, r0) * this.w;
-    const end = Math.min(this.h, r1) * this.w;
-    px.fill(0, start * 4, end * 4);
-    for (let i = start; i < end; i++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let sum = 0;
-      let clear = 1;
-      for (let k = 0; k < layers.length; k++) {
-        const x = layers[k][i];
-        if (x === 0) continue;
-        const c = colors[k];
-        r += c[0] * x;
-        g += c[1] * x;
-        b += c[2] * x;
-        sum += x;
-        clear *= 1 - x;
+    const whole = c0 === 0 && c1 === this.w; // whole rows: one run
+    const yEnd = Math.min(this.h, r1);
+    for (let y = Math.max(0, r0); y < yEnd; y = whole ? yEnd : y + 1) {
+      const start = y * this.w + c0;
+      const end = whole ? yEnd * this.w : y * this.w + c1;
+      px.fill(0, start * 4, end * 4);
+      for (let i = start; i < end; i++) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        let sum = 0;
+        let clear = 1;
+        for (let k = 0; k < layers.length; k++) {
+          const x = layers[k][i];
+          if (x === 0) continue;
+          const c = colors[k];
+          r += c[0] * x;
+          g += c[1] * x;
+          b += c[2] * x;
+          sum += x;
+          clear *= 1 - x;
+        }
+        if (sum === 0) continue;
+        const p = i * 4;
+        px[p] = r / sum;
+        px[p + 1] = g / sum;
+        px[p + 2] = b / sum;
+        px[p + 3] = (1 - clear) * 255;
       }
-      if (sum === 0) continue;
-      const p = i * 4;
-      px[p] = r / sum;
-      px[p + 1] = g / sum;
-      px[p + 2] = b / sum;
-      px[p + 3] = (1 - clear) * 255;
     }
   }
 }

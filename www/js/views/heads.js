@@ -255,8 +255,10 @@ export class HeadView {
     const w = Math.round(g.width * scale);
     const h = Math.round(g.height * scale);
     // Room for a few more rows, so typing on keeps the buffers (and the prefixes over them).
-    if (!this.lines || this.lines.w !== w || this.lines.capacity < h) this.lines = new LineRaster(w, h, (Math.ceil(h / BAND_ROWS) + 2) * BAND_ROWS);
-    else this.lines.resize(h);
+    if (!this.lines || this.lines.w !== w || this.lines.capacity < h) {
+      this.lines = new LineRaster(w, h, (Math.ceil(h / BAND_ROWS) + 2) * BAND_ROWS);
+      this.image = new ImageData(w, this.lines.capacity); // the full picture's pixels, band by band
+    } else this.lines.resize(h);
     this.lines.reset();
     return this.lines;
   }
@@ -299,7 +301,6 @@ export class HeadView {
     // Bands not drawn yet stay empty, never the last picture's.
     if (this.cache.width !== r.w || this.cache.height !== r.h) Object.assign(this.cache, { width: r.w, height: r.h });
     else this.cache.getContext('2d').clearRect(0, 0, r.w, r.h);
-    if (!this.image || this.image.width !== r.w || this.image.height !== r.h) this.image = new ImageData(r.w, r.h);
     const bands = Math.ceil(r.h / BAND_ROWS);
     const old = this.picture;
     this.picture = { s, n, ys, heads, x0: g.x0 * s, x1: g.x1 * s, thick: thickCss * s, done: new Uint8Array(bands), left: bands };
@@ -322,7 +323,10 @@ export class HeadView {
     if (!pre || pre.raster !== r || pre.key !== key || !old || old.heads.length !== p.heads.length) {
       // Up to 8 M values (32 MB) of prefixes; a larger view draws every line each time.
       const room = p.heads.length * size <= 8e6;
-      pre = this.prefix = { raster: r, key, bufs: room ? p.heads.map(() => new Float32Array(size)) : null, K: new Int32Array(r.capacity / BAND_ROWS).fill(-1) };
+      const bands = r.capacity / BAND_ROWS;
+      // K[k]: the groups band k's prefix holds (-1: none); span: the columns
+      // [2k, 2k + 1] the lines after them reached when band k was last drawn.
+      pre = this.prefix = { raster: r, key, bufs: room ? p.heads.map(() => new Float32Array(size)) : null, K: new Int32Array(bands).fill(-1), span: new Float64Array(bands * 2) };
       p.same = 0;
       return;
     }
@@ -370,28 +374,58 @@ export class HeadView {
         }
       }
     };
+    // The columns the lines of groups [from, to) can reach in the band.
+    const span = (from, to) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let I = from; I < to; I++) {
+        if (ys[I] + reach < r0) continue;
+        for (let J = 0; J <= I; J++) {
+          if (ys[J] - reach >= r1) break;
+          const [a, b] = [Math.max(ys[J], r0 - reach), Math.min(ys[I], r1 + reach)]; // rows it crosses
+          const at = (y) => (ys[I] === ys[J] ? NaN : x0 + ((x1 - x0) * (y - ys[I])) / (ys[J] - ys[I]));
+          const xa = at(a);
+          const xb = at(b);
+          if (Number.isNaN(xa)) { lo = Math.min(lo, x0); hi = Math.max(hi, x1); continue; } // a level line
+          lo = Math.min(lo, xa, xb);
+          hi = Math.max(hi, xa, xb);
+        }
+      }
+      return lo > hi ? [0, 0] : [Math.max(0, Math.floor(lo - reach - 1)), Math.min(r.w, Math.ceil(hi + reach + 1))];
+    };
     // Go on from the band's prefix (groups before `from`), and keep a new one
     // before the last group, where the next keystroke changes the picture.
-    const { bufs, K } = this.prefix;
+    // Going on, only the columns the lines after the prefix reach, now or
+    // when the band was last drawn, can change: the rest is copied, composited
+    // and put from what that draw left (this.image).
+    const { bufs, K, span: spans } = this.prefix;
     const from = bufs && K[k] > 0 ? K[k] : 0;
     const keep = bufs ? Math.max(from, n - 1) : -1;
     const b0 = r0; // prefixes cover whole bands, past the height too (no line reaches there)
     const b1 = r0 + BAND_ROWS;
+    let [c0, c1] = [0, r.w];
+    if (from > 0) {
+      const [a, b] = span(from, n);
+      [c0, c1] = [Math.min(a, spans[2 * k]), Math.max(b, spans[2 * k + 1])];
+    }
     r.reset();
     r.clip(r0, r1);
     for (const [i, { rgb, w }] of p.heads.entries()) {
       r.begin(rgb);
-      if (from > 0) r.restore(bufs[i], b0, b1);
+      if (from > 0) r.restore(bufs[i], b0, b1, c0, c1);
       if (keep >= 0) {
         lines(w, from, keep);
-        if (keep > from || from === 0) r.save(bufs[i], b0, b1);
+        if (keep > from || from === 0) r.save(bufs[i], b0, b1, c0, c1);
         lines(w, keep, n);
       } else lines(w, 0, n);
     }
-    if (keep >= 0) K[k] = keep;
+    if (keep >= 0) {
+      K[k] = keep;
+      [spans[2 * k], spans[2 * k + 1]] = span(keep, n);
+    }
     p.reused = (p.reused ?? 0) + (from > 0 ? 1 : 0);
     r.clip();
-    r.compose(this.image, r0, r1);
+    if (c1 > c0) r.compose(this.image, r0, r1, c0, c1);
     this.cache.getContext('2d').putImageData(this.image, 0, 0, 0, r0, r.w, r1 - r0);
     p.done[k] = 1;
     p.left--;
