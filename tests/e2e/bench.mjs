@@ -1,9 +1,15 @@
 // Browser benchmark (prints figures, asserts nothing): run with
-//   node tests/e2e/bench.mjs
+//   node tests/e2e/bench.mjs          (everything)
+//   node tests/e2e/bench.mjs --draw   (only the drawing after a retrace at T = 256)
 // - navigation -> first drawn trace, in headless Chromium (no GPU);
 // - retrace per keystroke on the shipped GPT at T = 16, 64, 256: the worker's
 //   trace (with the typed arrays transferred back) plus drawing every view,
 //   without the 150 ms typing debounce; and one real keystroke with it;
+// - the draw after a retrace at T = 256 (issue 13 goal 3), at devicePixelRatio
+//   1 and 2: the script of the frame that draws the new trace (main.js
+//   timings.retraceFrame: the views on screen, canvas descriptions, overflow
+//   watch) as a share of a 16 ms frame, per view, and what is drawn after
+//   the frame (off screen; later.js);
 // - the wasm's size, raw and gzipped;
 // - forward with trace, wasm in the page vs native, for the very same models
 //   and ids (benchCases / `glasswing bench --json`), as a ratio;
@@ -22,6 +28,8 @@ import { benchGpt2 } from './bench-gpt2.mjs';
 const LOADS = 5;
 const WARMUP = 2;
 const RUNS = 9;
+const DRAW_RUNS = 15; // retraces at T = 256 whose drawing is timed, per devicePixelRatio
+const FRAME_MS = 16;
 const TEXT = 'The quick brown fox jumps over the lazy dog. '.repeat(6);
 
 const median = (xs) => {
@@ -73,8 +81,42 @@ async function firstDraw(browser, origin) {
   return { inPage: median(inPage), wall: median(wall) };
 }
 
+/**
+ * The drawing of a retrace at T = 256, one keystroke at the end each time
+ * (the last character changes), median of DRAW_RUNS: the frame's drawing of
+ * every view on screen and of each view, and what was left for after the
+ * frame (views and rows off screen), per view.
+ */
+async function retraceDraw(page, scrollTo = null) {
+  if (scrollTo) {
+    await page.evaluate((s) => window.glasswing.retrace(s), TEXT.slice(0, 256));
+    await page.locator(scrollTo).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  }
+  const frame = [];
+  const views = {};
+  const later = {};
+  for (let k = 0; k < WARMUP + DRAW_RUNS; k++) {
+    const text = TEXT.slice(0, 255) + 'abcdefghijklmnopqrstuvwxyz'[k % 26];
+    const r = await page.evaluate(async (s) => {
+      await window.glasswing.retrace(s); // resolves once the views off screen are drawn too
+      const g = window.glasswing.timings;
+      // (A page without retraceFrame draws everything in the frame: its last frame's figures.)
+      const f = g.retraceFrame ?? { frameMs: g.renderMs, views: g.views };
+      return { render: f.frameMs, views: { ...f.views }, later: { ...(g.later ?? {}) } };
+    }, text);
+    if (k < WARMUP) continue;
+    frame.push(r.render);
+    for (const [name, v] of Object.entries(r.views)) (views[name] ??= []).push(v);
+    // A view drawn in the frame left nothing for later (and has no entry).
+    for (const name of Object.keys(r.views)) (later[name] ??= []).push(r.later[name] ?? 0);
+  }
+  const med = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, median(v)]));
+  return { frame: median(frame), views: med(views), later: med(later) };
+}
+
 async function retrace(browser, origin, dpr) {
   const { page, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors`, { viewport: { width: 1600, height: 1000 }, deviceScaleFactor: dpr });
+  const draw = [await retraceDraw(page)];
   const rows = [];
   for (const T of [16, 64, 256]) {
     const total = [];
@@ -115,7 +157,7 @@ async function retrace(browser, origin, dpr) {
     poll();
   }));
   await context.close();
-  return { rows, keystroke };
+  return { rows, keystroke, draw };
 }
 
 /** `glasswing bench --json`: median forward-with-trace µs of each bench case, natively. */
@@ -207,6 +249,37 @@ async function panelTraining(browser, origin) {
   return r;
 }
 
+/** The --draw figures alone: the drawing after a retrace at T = 256, dpr 1 and 2. */
+async function drawOnly(browser, origin) {
+  const draws = [];
+  for (const dpr of [1, 2]) {
+    const { page, context } = await openPage(browser, `${origin}/?model=gpt-untrained.safetensors`, { viewport: { width: 1600, height: 1000 }, deviceScaleFactor: dpr });
+    draws.push({ dpr, ...(await retraceDraw(page)) });
+    draws.push({ dpr, where: 'scrolled to the views', ...(await retraceDraw(page, '#heads-panel')) });
+    await context.close();
+  }
+  printDraws(draws);
+}
+
+function printDraws(draws) {
+  console.log(`\ndrawing after a retrace at T=256 (one keystroke at the end), 1600x1000 window, median of ${DRAW_RUNS}, against a ${FRAME_MS} ms frame:`);
+  for (const d of draws) {
+    const per = Object.entries(d.views).map(([name, v]) => `${name} ${v.toFixed(1)}`).join(', ');
+    const off = Object.entries(d.later).filter(([, v]) => v > 0).map(([name, v]) => `${name} ${v.toFixed(1)}`).join(', ');
+    console.log(`  devicePixelRatio ${d.dpr}${d.where ? `, ${d.where}` : ''}: the frame's script ${ms(d.frame)} = ${(d.frame / FRAME_MS).toFixed(2)} x the frame (views: ${per} ms); after the frame, off screen: ${off || 'nothing'}${off ? ' ms' : ''}`);
+  }
+}
+
+if (process.argv.includes('--draw')) {
+  const { server, origin } = await serve();
+  const browser = await launch();
+  try { await drawOnly(browser, origin); } finally {
+    await browser.close();
+    server.close();
+  }
+  process.exit(0);
+}
+
 const native = nativeTraining(); // before the browser starts, so the two never share the CPU
 const nativeFwd = nativeForward();
 const { server, origin } = await serve();
@@ -218,15 +291,18 @@ try {
   console.log(`page code (index.html, css, js): ${s.page} bytes raw, ${s.pageGz} gzipped`);
   const fd = await firstDraw(browser, origin);
   console.log(`navigation -> first drawn trace: ${ms(fd.inPage)} (in-page clock), ${ms(fd.wall)} (wall, from goto), median of ${LOADS}`);
+  const draws = [];
   for (const dpr of [1, 2]) {
-    const { rows, keystroke } = await retrace(browser, origin, dpr);
+    const { rows, keystroke, draw } = await retrace(browser, origin, dpr);
+    draws.push({ dpr, ...draw[0] });
     console.log(`\nretrace on the shipped GPT, devicePixelRatio ${dpr}, median of ${RUNS} (no debounce):`);
-    console.log('    T   total     worker trace   draw all views   (head view)');
+    console.log('    T   total     worker trace   draw in the frame   (head view)   (total: until the views off screen are drawn too)');
     for (const r of rows) {
       console.log(`${String(r.T).padStart(5)}   ${ms(r.total).padStart(9)}   ${ms(r.trace).padStart(9)}      ${ms(r.render).padStart(9)}      ${ms(r.heads).padStart(9)}`);
     }
     console.log(`one keystroke at T=64 through the 150 ms debounce, to drawn: ${ms(keystroke)}`);
   }
+  printDraws(draws);
 
   console.log('\nforward with trace, same models and ids (benchCases), median µs: wasm in Chromium vs native CLI');
   for (const r of await wasmForward(browser, origin)) {

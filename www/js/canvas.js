@@ -31,18 +31,34 @@ export function setupCanvas(canvas, cssW, cssH) {
   return ctx;
 }
 
+/** The mask of a causal attention matrix (a query never sees a later key), and values drawn as they are: with CAUSAL, a fast path in heatmapBitmap. */
+export const CAUSAL = (r, c) => c > r;
+export const IDENTITY = (v) => v;
+
+const images = new WeakMap(); // canvas -> its last ImageData, reused while the size holds
+
 /**
  * A canvas of rows×cols pixels, pixel (r, c) coloured by
  * lut[scale(data[offset + r*cols + c])], or `masked` where mask(r, c) is true.
- * `scale` maps a value to 0..1.
+ * `scale` maps a value to 0..1. IDENTITY (values already in 0..1) with the
+ * CAUSAL mask takes a loop without calls per pixel (attention maps).
  */
 export function heatmapBitmap(data, offset, rows, cols, lut, scale, mask = null, masked = null, target = null) {
   const canvas = target ?? document.createElement('canvas');
   if (canvas.width !== cols) canvas.width = cols;
   if (canvas.height !== rows) canvas.height = rows;
   const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(cols, rows);
+  let img = images.get(canvas);
+  if (!img || img.width !== cols || img.height !== rows) {
+    img = ctx.createImageData(cols, rows);
+    images.set(canvas, img);
+  }
   const px = img.data;
+  if (mask === CAUSAL && scale === IDENTITY) {
+    causalHeatmap(px, data, offset, rows, cols, lut, masked);
+    ctx.putImageData(img, 0, 0);
+    return canvas;
+  }
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const p = (r * cols + c) * 4;
@@ -58,6 +74,23 @@ export function heatmapBitmap(data, offset, rows, cols, lut, scale, mask = null,
   }
   ctx.putImageData(img, 0, 0);
   return canvas;
+}
+
+/** heatmapBitmap with scale = identity and mask = CAUSAL: the same pixels, without a call per pixel. */
+function causalHeatmap(px, data, offset, rows, cols, lut, masked) {
+  for (let r = 0; r < rows; r++) {
+    let p = r * cols * 4;
+    let k = offset + r * cols;
+    const seen = Math.min(cols, r + 1); // columns c <= r
+    for (let c = 0; c < seen; c++, p += 4, k++) {
+      const x = data[k];
+      const i = (x <= 0 ? 0 : x >= 1 ? 255 : (x * 255 + 0.5) | 0) * 3;
+      px[p] = lut[i]; px[p + 1] = lut[i + 1]; px[p + 2] = lut[i + 2]; px[p + 3] = 255;
+    }
+    for (let c = seen; c < cols; c++, p += 4) {
+      px[p] = masked[0]; px[p + 1] = masked[1]; px[p + 2] = masked[2]; px[p + 3] = 255;
+    }
+  }
 }
 
 /** Draws a bitmap into a rectangle: sharp cells when enlarging, averaged when shrinking. */

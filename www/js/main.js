@@ -23,6 +23,7 @@ import { initClassroom } from './classroom/index.js';
 // Interpretability (issue 14): logit lens, head scores, click-to-ablate (interp/).
 import { InterpView } from './interp/panel.js';
 import { ablationFor, interpState } from './interp/state.js';
+import { cancel, later, settled } from './later.js';
 
 const DEBOUNCE_MS = 150;
 const $ = (sel) => document.querySelector(sel);
@@ -76,8 +77,13 @@ const app = {
   attempts: 0, // traces asked for, whether they succeeded or not
   userCount: 0,
   errors: new Map(), // source ("engine" | "load" | "trace") -> {key, vars, raw}
-  timings: { traceMs: null, renderMs: null, firstDrawMs: null, views: {} },
+  // renderMs and views: the last frame's drawing (a view off screen: 0);
+  // frameMs: all its script (views, classroom, overflow watch);
+  // retraceFrame: {frameMs, renderMs, views} of the frame that drew the
+  // newest trace; later: what was drawn after that frame, per view (later.js).
+  timings: { traceMs: null, renderMs: null, frameMs: null, retraceFrame: null, firstDrawMs: null, views: {}, later: {} },
   drawWaiters: [],
+  deferred: [], // the views the last frame left for later (off screen)
 };
 
 // ---- views and the render loop -------------------------------------------
@@ -87,7 +93,7 @@ function schedule() { if (!frame) frame = requestAnimationFrame(renderAll); }
 
 const views = {
   tokens: new TokensView($('#tokens'), store),
-  heads: new HeadView($('#heads-panel'), store),
+  heads: new HeadView($('#heads-panel'), store, schedule, { defer: true }),
   matrix: new MatrixView($('#matrix-panel'), store, schedule),
   model: new ModelView($('#model-panel'), store),
   bars: new BarsView($('#bars-panel'), store),
@@ -97,6 +103,20 @@ const views = {
 };
 const GPT_VIEWS = ['tokens', 'heads', 'matrix', 'model', 'bars', 'interp'];
 const RNN_VIEWS = ['tokens', 'hidden', 'bars'];
+
+// Which views are on screen: a view scrolled away is drawn after the frame
+// (later.js), and in the frame once it shows. The tokens are always drawn
+// (the other views' hover comes from them). Unknown until first observed: drawn.
+const onScreen = new Map(); // view element -> boolean
+const seen = new IntersectionObserver((entries) => {
+  let shown = false;
+  for (const e of entries) {
+    onScreen.set(e.target, e.isIntersecting);
+    shown ||= e.isIntersecting;
+  }
+  if (shown) schedule();
+});
+for (const [name, view] of Object.entries(views)) if (name !== 'tokens') seen.observe(view.el);
 
 // Step-by-step generation keeps its own session and redraws itself (generate/panel.js).
 const generatePanel = new GeneratePanel($('#generate-panel'), {
@@ -121,12 +141,24 @@ const SCROLLERS = '.views .scroller, #model-panel .thumb-grid, #generate-panel .
 
 function renderAll() {
   frame = 0;
+  const f0 = performance.now();
   const trace = app.trace;
   if (trace) drawTrace(trace);
   // New boxes join the watch; a pointer move (same trace) needs no re-check:
   // watched boxes re-check themselves when they or their children resize.
   for (const el of document.querySelectorAll(SCROLLERS)) watchOverflow(el);
-  if (trace !== app.checkedTrace) { app.checkedTrace = trace; checkAllOverflow(); }
+  // After the frame, when the page is laid out anyway (read in the frame, it
+  // would lay the page out once more).
+  if (trace !== app.checkedTrace) {
+    app.checkedTrace = trace;
+    later('overflow', () => { checkAllOverflow(); return true; });
+  }
+  app.timings.frameMs = performance.now() - f0;
+  if (trace && trace !== app.drawnTrace) { // the frame that drew a new trace, kept from the redraws after it
+    app.drawnTrace = trace;
+    const { frameMs, renderMs, views } = app.timings;
+    app.timings.retraceFrame = { frameMs, renderMs, views: { ...views } };
+  }
   // Whoever waits for this frame is released even when there was nothing to
   // draw (a model switch clears the trace): a waiter left behind would hold
   // the trace queue (pump) forever.
@@ -137,20 +169,45 @@ function renderAll() {
 
 function drawTrace(trace) {
   const t0 = performance.now();
+  app.deferred = [];
   for (const name of trace.attention ? GPT_VIEWS : RNN_VIEWS) {
-    const v0 = performance.now();
-    // One view failing must not blank the others.
-    try { views[name].render(trace, store.state, app.current.info); } catch (e) { console.error(`view ${name}:`, e); }
-    app.timings.views[name] = performance.now() - v0;
+    const view = views[name];
+    const job = `view:${name}`; // (a view may leave work for later itself, as its own owner)
+    if (onScreen.get(view.el) === false) {
+      app.timings.views[name] = 0;
+      app.deferred.push(name);
+      later(job, () => {
+        if (app.trace === trace) app.timings.later[name] = drawView(name, trace);
+        return true;
+      });
+      continue;
+    }
+    cancel(job);
+    app.timings.views[name] = drawView(name, trace);
+    delete app.timings.later[name];
   }
   try { classroom?.render(trace, store.state, app.current.info); } catch (e) { console.error('classroom:', e); }
   app.timings.renderMs = performance.now() - t0;
   if (app.timings.firstDrawMs === null) app.timings.firstDrawMs = performance.now();
 }
 
+/** One view drawn. -> the milliseconds it took */
+function drawView(name, trace) {
+  const v0 = performance.now();
+  // One view failing must not blank the others.
+  try { views[name].render(trace, store.state, app.current.info); } catch (e) { console.error(`view ${name}:`, e); }
+  return performance.now() - v0;
+}
+
 /** Resolves after the next frame (drawn, or empty when there is no trace). */
-function nextDraw() {
+function nextFrame() {
   return new Promise((resolve) => { app.drawWaiters.push(resolve); schedule(); });
+}
+
+/** Resolves once the next frame is drawn and so is everything it left for later (off screen). */
+async function nextDraw() {
+  await nextFrame();
+  await settled();
 }
 
 store.subscribe((state, changed) => {
@@ -446,7 +503,8 @@ async function pump() {
       app.tracedText = text;
       inputCheck.setStale(null);
       clearError('trace');
-      await nextDraw();
+      // The next trace may start once this one is on screen; what is off screen follows.
+      await nextFrame();
     }
   } catch (e) {
     // A failure for a model no longer shown is old news. Unknown characters
@@ -532,12 +590,17 @@ window.glasswing = {
   /** Bytes above which the worker keeps a trace (tests set 0 to keep every one). */
   get keepAbove() { return app.keepAbove; },
   set keepAbove(bytes) { app.keepAbove = bytes; },
-  /** Sets the text box and resolves once the new trace is drawn (skips the debounce). */
+  /** Sets the text box and resolves once the new trace is drawn, off screen too (skips the debounce). */
   async retrace(text) {
     if (text !== undefined) els.input.value = text;
     await retraceNow();
+    await settled();
   },
   nextDraw,
+  /** Resolves right after the next frame's drawing, before what it left for later (tests). */
+  nextFrame,
+  /** The views the last frame left for later, being off screen. */
+  get deferred() { return app.deferred ?? []; },
   generate: generatePanel.api, // {step, play, pause, back, restart, force, goTo, idle, ids, text}
   train: trainPanel, // {status, step, metrics, client, ensureWorker()}
   interp: views.interp.api, // {lens(), scores(), lensIdle(), runScores(), lensJson(), scoresJson()}

@@ -4,7 +4,7 @@
 // cell and scaled up, so pointer moves only redraw the outline on top.
 
 import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
-import { bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
+import { CAUSAL, IDENTITY, bandIndex, blit, fitText, font, heatmapBitmap, labelStride, localPoint, setupCanvas, viewScale } from '../canvas.js';
 import { fixed } from '../format.js';
 import { tokenLabels } from '../tokentext.js';
 import { t } from '../i18n.js';
@@ -104,7 +104,7 @@ export class MatrixView {
     const head = att.head(state.layer, state.head); // [T, T], null while on its way
     this.el.dataset.loading = String(!head);
     if (head && (this.bitmapTrace !== trace || this.bitmapKey !== key)) {
-      heatmapBitmap(head, 0, T, T, SEQUENTIAL, (w) => w, (i, j) => j > i, MASKED_RGB, this.bitmap);
+      heatmapBitmap(head, 0, T, T, SEQUENTIAL, IDENTITY, CAUSAL, MASKED_RGB, this.bitmap);
       this.bitmapTrace = trace;
       this.bitmapKey = key;
     }

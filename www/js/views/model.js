@@ -8,7 +8,7 @@
 // with a wider gap between groups, and the note under the grid says so.
 
 import { MASKED_RGB, SEQUENTIAL, headColor } from '../colors.js';
-import { blit, heatmapBitmap, setupCanvas, viewScale } from '../canvas.js';
+import { CAUSAL, IDENTITY, blit, heatmapBitmap, setupCanvas, viewScale } from '../canvas.js';
 import { t } from '../i18n.js';
 import { kvGroupSize, kvHead, startsGroup } from '../gqa.js';
 import { focusPos } from '../state.js';
@@ -133,7 +133,7 @@ export class ModelView {
       // Long inputs are pooled b tokens per cell (attention.js), a cell's rows still summing to 1.
       const { b, n, data } = att.thumbs; // [L, H, n, n]
       this.bitmaps = this.thumbs.map(({ l, h }, k) => heatmapBitmap(
-        data, (l * H + h) * n * n, n, n, SEQUENTIAL, (w) => w, (i, j) => j > i, MASKED_RGB, this.bitmaps[k],
+        data, (l * H + h) * n * n, n, n, SEQUENTIAL, IDENTITY, CAUSAL, MASKED_RGB, this.bitmaps[k],
       ));
       this.bitmapTrace = trace;
       this.grid.dataset.pooled = String(b);

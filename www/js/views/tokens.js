@@ -82,49 +82,74 @@ export class TokensView {
     return chip;
   }
 
-  /** Rebuilds the chips for a new trace (a pointer move reuses them). */
+  /**
+   * The chips for a new trace (a pointer move reuses them). Chips for the
+   * tokens a new trace shares with the last one from the start are kept,
+   * the same DOM nodes: typing at the end rebuilds only the chips after the
+   * first change, not the whole row.
+   */
   setTokens(trace) {
     if (this.trace === trace) return;
     this.trace = trace;
     const { tokens } = trace;
     const { groups } = tokenGroups(trace);
     const lang = t('chipBytes', { hex: '' }); // the language the titles were written in
+    if (this.lang !== lang || !this.nodes) { // (titles in another language: every chip anew)
+      this.nodes = [];
+      this.el.replaceChildren();
+    }
     this.lang = lang;
-    this.chips = [];
-    const nodes = groups.map((g) => {
-      if (g.end - g.start === 1) {
-        const i = g.start;
-        const s = tokens[i];
-        const hex = tokenHex(trace, i);
-        const chip = this.chip(i, displayToken(s), { title: hex && t('chipBytes', { hex }) });
-        chip.classList.toggle('space', s.length > 0 && displayToken(s) !== s && !/[^\s]/u.test(s));
-        chip.classList.toggle('unk', s === '<unk>'); // a character the vocabulary lacks, read as <unk>
-        this.chips.push(chip);
-        return chip;
-      }
-      // One character (or a few) over several tokens: shown once, spanning their chips.
-      const box = document.createElement('span');
-      box.className = 'chip-group';
-      box.dataset.start = String(g.start);
-      box.dataset.end = String(g.end);
-      const head = document.createElement('span');
-      head.className = 'group-text';
-      fillText(head, displayToken(g.text));
-      const row = document.createElement('span');
-      row.className = 'group-chips';
-      for (let i = g.start; i < g.end; i++) {
-        const hex = tokenHex(trace, i);
-        const chip = this.chip(i, hex, { part: true, title: `${t('chipBytes', { hex })} · ${t('chipPart', { k: i - g.start + 1, n: g.end - g.start, text: displayToken(g.text) })}` });
-        this.chips.push(chip);
-        row.append(chip);
-      }
-      box.append(head, row);
-      return box;
+    // A chip (or group of chips) is what its positions, text and bytes are.
+    const sigs = groups.map((g) => {
+      let sig = `${g.start}:${g.end}:${g.text}`;
+      for (let i = g.start; i < g.end; i++) sig += `\u0000${tokens[i]}\u0000${tokenHex(trace, i)}`;
+      return sig;
     });
-    this.el.replaceChildren(...nodes);
+    const old = this.nodes;
+    let same = 0;
+    while (same < old.length && same < sigs.length && old[same].sig === sigs[same]) same++;
+    for (const { node } of old.slice(same)) node.remove();
+    const added = groups.slice(same).map((g, k) => ({ sig: sigs[same + k], ...this.node(trace, g) }));
+    this.nodes = [...old.slice(0, same), ...added];
+    this.el.append(...added.map((a) => a.node));
+    this.chips = this.nodes.flatMap((a) => a.chips);
     this.el.dataset.t = String(tokens.length);
     this.el.dataset.groups = String(groups.length);
+    this.el.dataset.kept = String(same); // chips (or groups) kept from the last trace, for tests
     this.el.classList.toggle('dense', tokens.length > 48); // long inputs: smaller chips
+  }
+
+  /** The DOM for one group of tokenGroups (a lone token: its chip). -> {node, chips} */
+  node(trace, g) {
+    const { tokens } = trace;
+    if (g.end - g.start === 1) {
+      const i = g.start;
+      const s = tokens[i];
+      const hex = tokenHex(trace, i);
+      const chip = this.chip(i, displayToken(s), { title: hex && t('chipBytes', { hex }) });
+      chip.classList.toggle('space', s.length > 0 && displayToken(s) !== s && !/[^\s]/u.test(s));
+      chip.classList.toggle('unk', s === '<unk>'); // a character the vocabulary lacks, read as <unk>
+      return { node: chip, chips: [chip] };
+    }
+    // One character (or a few) over several tokens: shown once, spanning their chips.
+    const box = document.createElement('span');
+    box.className = 'chip-group';
+    box.dataset.start = String(g.start);
+    box.dataset.end = String(g.end);
+    const head = document.createElement('span');
+    head.className = 'group-text';
+    fillText(head, displayToken(g.text));
+    const row = document.createElement('span');
+    row.className = 'group-chips';
+    const chips = [];
+    for (let i = g.start; i < g.end; i++) {
+      const hex = tokenHex(trace, i);
+      const chip = this.chip(i, hex, { part: true, title: `${t('chipBytes', { hex })} · ${t('chipPart', { k: i - g.start + 1, n: g.end - g.start, text: displayToken(g.text) })}` });
+      chips.push(chip);
+      row.append(chip);
+    }
+    box.append(head, row);
+    return { node: box, chips };
   }
 
   render(trace, state) {
@@ -151,15 +176,27 @@ export class TokensView {
     }
     const rowMax = row ? Math.max(...row) || 1 : 1;
     const colMax = col ? Math.max(...col) || 1 : 1;
+    // Only what changed is written: 256 chips restyled every frame cost a layout each.
     for (let i = 0; i < T; i++) {
       const chip = this.chips[i];
-      chip.classList.toggle('hovered', i === pointed);
-      chip.classList.toggle('selected', i === selected);
-      chip.setAttribute('aria-pressed', String(i === selected));
-      chip.style.setProperty('--att', row ? (row[i] / rowMax).toFixed(3) : '0');
-      chip.style.setProperty('--attby', col ? (col[i] / colMax).toFixed(3) : '0');
       const bytes = chip.dataset.bytes;
-      chip.title = row ? `${fixed(row[i])} / ${fixed(col[i])}${bytes ? ` · ${bytes}` : ''}` : bytes;
+      const now = {
+        hovered: i === pointed,
+        selected: i === selected,
+        att: row ? (row[i] / rowMax).toFixed(3) : '0',
+        attby: col ? (col[i] / colMax).toFixed(3) : '0',
+        title: row ? `${fixed(row[i])} / ${fixed(col[i])}${bytes ? ` · ${bytes}` : ''}` : bytes,
+      };
+      const was = chip.drawn ?? {};
+      if (was.hovered !== now.hovered) chip.classList.toggle('hovered', now.hovered);
+      if (was.selected !== now.selected) {
+        chip.classList.toggle('selected', now.selected);
+        chip.setAttribute('aria-pressed', String(now.selected));
+      }
+      if (was.att !== now.att) chip.style.setProperty('--att', now.att);
+      if (was.attby !== now.attby) chip.style.setProperty('--attby', now.attby);
+      if (was.title !== now.title) chip.title = now.title;
+      chip.drawn = now;
     }
   }
 }
