@@ -84,6 +84,8 @@ describe('errors travel as codes and are worded by code (www/js/errors.js, i18n.
     out_of_range: { field: 'layer_norm_epsilon', value: 'inf', min: 0, max: 1 },
     text_too_short: { min: 2 },
     unsupported: { field: 'activation_function', value: 'relu', why: 'only gelu_new is implemented' },
+    length_mismatch: { clean: 7, corrupt: 6 },
+    same_metric: { metric: 1.25 },
     overflow: { name: 'logits' },
     over_budget: { what: 'trace', need_bytes: 3.2e9, limit_bytes: 1.5e9, max: 1024, unit: 'tokens' },
     tokenizer: { detail: 'merge 4 of "Ġzz" "xy" names "Ġzz", which is not in the vocabulary' },
