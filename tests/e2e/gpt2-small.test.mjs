@@ -25,6 +25,7 @@ let server;
 let origin;
 let browser;
 let renderers = [];
+let sampler; // the memory sampler: cleared in after() too, so a failed test cannot keep the file running
 const figures = {};
 
 /** The page's renderer: the renderer process with the most memory (the browser is this file's alone). */
@@ -36,6 +37,7 @@ before(async () => {
   browser = await launch(); // a browser of its own: its renderer holds this page only
 });
 after(async () => {
+  clearInterval(sampler);
   await browser?.close();
   server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -53,7 +55,7 @@ describe('GPT-2 small (124M parameters, random weights, real config and vocabula
     let sampledPeak = 0;
     let phase = 'start';
     const phasePeak = {};
-    const sampler = setInterval(() => {
+    sampler = setInterval(() => {
       const rss = tab()?.rss ?? 0;
       sampledPeak = Math.max(sampledPeak, rss);
       phasePeak[phase] = Math.max(phasePeak[phase] ?? 0, rss);
@@ -103,7 +105,7 @@ describe('GPT-2 small (124M parameters, random weights, real config and vocabula
       const text = await textOf(page, n);
       phase = `trace${n}`;
       const t1 = Date.now();
-      await typeText(page, text);
+      await typeText(page, text, { timeout: 300000 }); // 512 tokens took up to 27 s on 2 shared cores
       figures[`trace${n}`] = { traceMs: await page.evaluate(() => window.glasswing.timings.traceMs), drawnMs: Date.now() - t1, renderMs: await page.evaluate(() => window.glasswing.timings.renderMs) };
       figures[`traced${n}`] = tab();
       const T = await page.evaluate(() => window.glasswing.lastTrace.ids.length);

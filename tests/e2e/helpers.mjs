@@ -62,10 +62,10 @@ export function shotPath(name) {
  * Sets the text box like a user would (an input event, so the debounce runs)
  * and waits until that retrace has finished, drawn or failed.
  */
-export async function typeText(page, text) {
+export async function typeText(page, text, { timeout = 30000 } = {}) {
   const before = await page.evaluate(() => window.glasswing.attempts);
   await page.fill('#text-input', text);
-  await page.waitForFunction((n) => window.glasswing.attempts > n, before);
+  await page.waitForFunction((n) => window.glasswing.attempts > n, before, { timeout });
   await page.evaluate(() => window.glasswing.nextDraw());
 }
 
