@@ -243,7 +243,7 @@ impl WasmModel {
     #[wasm_bindgen(js_name = keepTraceAblated)]
     pub fn keep_trace_ablated(&self, ids: &[u32], heads: &[u32], mode: &str) -> Result<WasmTrace, JsValue> {
         let trace = self.checkpoint.keep_trace_ablated(&usize_ids(ids), &head_pairs(heads)?, ablation_mode(mode)?).map_err(js_error)?;
-        Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace })
+        Ok(WasmTrace { checkpoint: Rc::clone(&self.checkpoint), trace: Rc::new(trace) })
     }
 
     /// Head scores on `n` random ids (seeded; `n` 0: the CLI's default, 50
