@@ -126,6 +126,10 @@ export class AblationUI {
     this.bar.hidden = heads.length === 0;
     document.body.dataset.ablated = heads.length ? headNames(heads) : '';
     if (!heads.length) return;
+    // Rebuilt only when it changes: a redraw must not replace chips under a pointer (or a click).
+    const key = `${headNames(heads)}|${headNames(ablated)}|${mode}|${t('ablateReset')}`;
+    if (key === this.barKey) return;
+    this.barKey = key;
     // What the views show (the trace's ablation) may lag the state by one trace.
     this.barText.textContent = t('ablatedBar', { mode: t(`ablateMode_${mode}`) });
     this.barHeads.replaceChildren(...heads.map(([l, h]) => {
