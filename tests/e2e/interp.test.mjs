@@ -491,3 +491,22 @@ describe('languages, text as text, phone width', () => {
     await context.close();
   });
 });
+
+describe('an ablated page at rest', () => {
+  test('draws once and then changes nothing (no redraw loop through the other views)', async () => {
+    const { page, log, context } = await openPage(browser, `${origin}/#model=induction-gpt.safetensors&text=${encodeURIComponent('glasswing|glass')}&lang=en&ablate=1.4`, { viewport: { width: 1280, height: 720 } });
+    await page.waitForFunction(() => window.glasswing?.lastTrace?.ablated);
+    await page.evaluate(() => window.glasswing.nextDraw());
+    await page.waitForTimeout(500);
+    const changes = await page.evaluate(() => new Promise((resolve) => {
+      let n = 0;
+      const mo = new MutationObserver((m) => { n += m.length; });
+      mo.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      setTimeout(() => { mo.disconnect(); resolve(n); }, 1500);
+    }));
+    // Drawn after the frame, the ablation's marks resized the views and redrew them 11 times a second.
+    assert.equal(changes, 0, `${changes} DOM changes in 1.5 s of rest`);
+    assertClean(log, origin);
+    await context.close();
+  });
+});

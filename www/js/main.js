@@ -106,7 +106,12 @@ const RNN_VIEWS = ['tokens', 'hidden', 'bars'];
 
 // Which views are on screen: a view scrolled away is drawn after the frame
 // (later.js), and in the frame once it shows. The tokens are always drawn
-// (the other views' hover comes from them). Unknown until first observed: drawn.
+// (the other views' hover comes from them), and so is the interpretability
+// view, which marks ablated heads and adds the unablated bars in the other
+// views (drawn after the frame, it would resize them after every frame's
+// draw, and the ResizeObserver on <main> would redraw forever). Unknown until
+// first observed: drawn.
+const ALWAYS_DRAWN = new Set(['tokens', 'interp']);
 const onScreen = new Map(); // view element -> boolean
 const seen = new IntersectionObserver((entries) => {
   let shown = false;
@@ -116,7 +121,7 @@ const seen = new IntersectionObserver((entries) => {
   }
   if (shown) schedule();
 });
-for (const [name, view] of Object.entries(views)) if (name !== 'tokens') seen.observe(view.el);
+for (const [name, view] of Object.entries(views)) if (!ALWAYS_DRAWN.has(name)) seen.observe(view.el);
 
 // Step-by-step generation keeps its own session and redraws itself (generate/panel.js).
 const generatePanel = new GeneratePanel($('#generate-panel'), {
