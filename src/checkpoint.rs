@@ -200,7 +200,7 @@ impl Checkpoint {
             // Nothing to reuse: the old trace goes first, so two never share the memory.
             _ => (self.model.new_cache(), None),
         };
-        let kept = self.model.forward_kept_after(prev.as_ref().map(|t| &t.kept), &mut cache, ids)?;
+        let kept = self.model.forward_kept_after(prev.as_ref().map(|t| &t.kept), &mut cache, ids, &mut crate::model::NoProbe)?;
         drop(prev);
         let trace = Rc::new(KeptTrace { arch: self.model.arch(), ids: ids.to_vec(), tokens: self.token_strings(ids), token_bytes: self.token_bytes(ids), kept });
         // The cache stays for the next keystroke while it is small beside the memory budget

@@ -303,15 +303,15 @@ impl Model {
     /// A trace kept for questions (`Kept`): the patterns or states and the
     /// output head's input, without computing every position's probabilities.
     pub fn forward_kept(&self, ids: &[usize]) -> Result<Kept> {
-        self.forward_kept_after(None, &mut self.new_cache(), ids)
+        self.forward_kept_edited(ids, &mut NoProbe)
     }
 
     /// `forward_kept` of `ids` [T] when `cache` already holds their first p
     /// positions and `prev` (a kept trace of at least p positions with the
     /// same first p ids) their patterns, states and head inputs: only
-    /// positions p.. are computed, the rest copied. The caller vouches that
+    /// positions p.. are computed (through `edit` too), the rest copied. The caller vouches that
     /// the cache and `prev` belong to ids[..p].
-    pub fn forward_kept_after(&self, prev: Option<&Kept>, cache: &mut Cache, ids: &[usize]) -> Result<Kept> {
+    pub fn forward_kept_after(&self, prev: Option<&Kept>, cache: &mut Cache, ids: &[usize], edit: &mut dyn Probe) -> Result<Kept> {
         let p = cache.len();
         let new = ids.get(p..).unwrap_or_default(); // [Tn]
         self.check_forward(p, new)?; // before the recorder allocates
@@ -326,7 +326,7 @@ impl Model {
         };
         let mut recorder = recorder.keep_resid(self);
         // The last position's logits only (finite, or an error now); the others when asked.
-        finite_softmax(self.forward_with(new, cache, &mut recorder, Rows::Last)?)?;
+        finite_softmax(self.forward_with(new, cache, &mut Chain(edit, &mut recorder), Rows::Last)?)?;
         let resid = recorder.resid.take().expect("the last layer ran and was recorded"); // [Tn, C]
         let resid = match prev {
             Some(prev) => concatenate![Axis(0), prev.resid.slice(s![..p, ..]), resid], // [T, C]
@@ -337,12 +337,7 @@ impl Model {
 
     /// `forward_kept` of the forward that `edit` changes (as `forward_edited`).
     pub fn forward_kept_edited(&self, ids: &[usize], edit: &mut dyn Probe) -> Result<Kept> {
-        self.check_forward(0, ids)?; // before the recorder allocates
-        let mut recorder = Recorder::new(self, 0, ids.len(), Rows::All).keep_resid(self);
-        // The last position's logits only (finite, or an error now); the others when asked.
-        finite_softmax(self.forward_with(ids, &mut self.new_cache(), &mut Chain(edit, &mut recorder), Rows::Last)?)?;
-        let resid = recorder.resid.take().expect("the last layer ran and was recorded");
-        Ok(Kept { attention: recorder.attention, hidden: recorder.hidden, resid })
+        self.forward_kept_after(None, &mut self.new_cache(), ids, edit)
     }
 
     /// The output head: logits [R, V] of the last layer's output rows `x` [R, C]
